@@ -1,0 +1,95 @@
+import { Command, InvalidArgumentError, Option } from 'commander';
+import pc from 'picocolors';
+import { formatError, isTenantproofError } from '../errors.js';
+import { commandContext, type ContextOptions } from '../commands/context.js';
+import { dbCommit, dbMigrate, dbReset, dbStart, dbStatus, dbStop, dbUncommit, dbUrl, dbWatch } from '../commands/db.js';
+import { gate } from '../commands/gate.js';
+import { SUPPORTED_MAJORS, type PgMajor } from '../db/embedded/binaries.js';
+
+// Thin layer: parse flags, call the library, print. Exit codes: 0 pass, 1 findings, 2 usage or infrastructure.
+
+const int = (name: string, min: number) => (v: string) => {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < min) throw new InvalidArgumentError(`${name} must be a whole number >= ${min}`);
+  return n;
+};
+const major = (v: string): PgMajor => {
+  const n = Number(v);
+  if (!(SUPPORTED_MAJORS as readonly number[]).includes(n)) throw new InvalidArgumentError(`expected one of ${SUPPORTED_MAJORS.join(', ')}`);
+  return n as PgMajor;
+};
+
+function ctxFrom(cmd: Command) {
+  const o = cmd.optsWithGlobals<{ pgMajor?: PgMajor; engine?: 'embedded' | 'docker'; quiet?: boolean }>();
+  const options: ContextOptions = { log: o.quiet ? () => {} : (line) => console.error(pc.dim(line)) };
+  if (o.pgMajor) options.major = o.pgMajor;
+  if (o.engine) options.engine = o.engine;
+  return commandContext(options);
+}
+
+export function buildProgram(): Command {
+  const program = new Command('tenantproof')
+    .description('Evidence that no tenant can read, write, move or reference another tenant\'s rows.')
+    .addOption(new Option('--pg-major <major>', 'PostgreSQL major of the embedded server').argParser(major))
+    .addOption(new Option('--engine <engine>', 'where the server comes from when DATABASE_URL is unset').choices(['embedded', 'docker']))
+    .option('-q, --quiet', 'print only results and errors')
+    .showHelpAfterError()
+    // Usage errors exit 2, as documented; set before the subcommands so that they inherit it.
+    .exitOverride((err) => {
+      process.exitCode = err.exitCode === 0 ? 0 : 2;
+      throw err;
+    })
+    .addHelpText('after', '\nExit codes: 0 passed, 1 isolation findings, 2 usage or infrastructure error.\nDATABASE_URL: use that server instead of the embedded one.');
+
+  program
+    .command('gate')
+    .description('reset from migrations and check isolation; exit 1 on any failure')
+    .option('--runs <n>', 'worlds per property', int('--runs', 1))
+    .option('--seed <n>', 'fast-check seed, to replay a run', int('--seed', 0))
+    .addHelpText('after', '\nExamples:\n  tenantproof gate\n  tenantproof gate --runs 100 --seed 42')
+    .action(async (o: { runs?: number; seed?: number }, cmd: Command) => {
+      const r = await gate(ctxFrom(cmd), o);
+      console.log(r.passed ? pc.green(`gate passed (${r.passedTests} properties)`) : pc.red(`gate failed: ${r.failedTests} failing, ${r.passedTests} passing`));
+      process.exitCode = r.passed ? 0 : 1;
+    });
+
+  const db = program.command('db').description('the development database server and migrations');
+  db.command('start').description('start the embedded server (reuses a running one) and leave it running').action(async (_o, cmd: Command) => {
+    const r = await dbStart(ctxFrom(cmd));
+    console.log(r.url);
+    console.error(pc.dim(r.reused ? 'already running' : `started PostgreSQL ${r.version}`));
+  });
+  db.command('stop').description('stop the embedded server').action(async (_o, cmd: Command) => {
+    const r = await dbStop(ctxFrom(cmd));
+    console.log(r.stopped ? 'stopped' : 'not running');
+  });
+  db.command('status').description('is the embedded server running?').action((_o, cmd: Command) => {
+    const s = dbStatus(ctxFrom(cmd));
+    console.log(s.running ? `running (pid ${s.pid}) on port ${s.port}` : `stopped${s.initialised ? '' : ' (not initialised)'}`);
+  });
+  db.command('url').description('print the development database URL').action((_o, cmd: Command) => {
+    const url = dbUrl(ctxFrom(cmd));
+    if (!url) {
+      console.error(formatError(new Error('the embedded server is not running: run `tenantproof db start` first')));
+      process.exitCode = 2;
+    } else console.log(url);
+  });
+  db.command('reset').description('drop and recreate the development database from the committed migrations').action((_o, cmd: Command) => dbReset(ctxFrom(cmd)));
+  db.command('migrate').description('apply committed migrations not yet applied').action((_o, cmd: Command) => dbMigrate(ctxFrom(cmd)));
+  db.command('watch').description('re-apply current.sql on every save').action((_o, cmd: Command) => dbWatch(ctxFrom(cmd)));
+  db.command('commit').description('commit current.sql as the next migration').option('-m, --message <text>', 'migration name').action((o: { message?: string }, cmd: Command) => dbCommit(ctxFrom(cmd), o.message));
+  db.command('uncommit').description('move the last migration back into current.sql').action((_o, cmd: Command) => dbUncommit(ctxFrom(cmd)));
+  return program;
+}
+
+export async function main(argv: string[]): Promise<void> {
+  const program = buildProgram();
+  try {
+    await program.parseAsync(argv);
+  } catch (e) {
+    const code = (e as { code?: string }).code;
+    if (typeof code === 'string' && code.startsWith('commander.')) return; // commander printed it
+    console.error(pc.red(formatError(e)));
+    process.exitCode = isTenantproofError(e) ? e.exitCode : 2;
+  }
+}

@@ -1,0 +1,14 @@
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  test: {
+    include: ['src/**/*.test.ts', 'tests/**/*.test.ts', 'factories/**/*.test.ts', 'properties/**/*.property.ts'],
+    globalSetup: ['tests/support/global-setup.ts'],
+    setupFiles: ['tests/support/fast-check-setup.ts'],
+    // Real PostgreSQL work: a property may run hundreds of transactions.
+    testTimeout: 120_000,
+    hookTimeout: 120_000,
+    // Two cores: more workers only queue on the server.
+    maxWorkers: 2,
+  },
+});
