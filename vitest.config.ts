@@ -10,5 +10,6 @@ export default defineConfig({
     hookTimeout: 120_000,
     // Two cores: more workers only queue on the server.
     maxWorkers: 2,
+    reporters: ['default', './tests/support/summary-reporter.ts'],
   },
 });

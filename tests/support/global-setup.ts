@@ -1,8 +1,11 @@
+import { readdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { TestProject } from 'vitest/node';
 import { sql } from '@databases/pg';
 import { acquireServer } from '../../src/db/server.js';
+import { instanceDir, stopEmbedded } from '../../src/db/embedded/server.js';
+import { DEFAULT_MAJOR, type PgMajor } from '../../src/db/embedded/binaries.js';
 import { openPool } from '../../src/db/pool.js';
 import { resetDatabase } from '../../src/migrate/index.js';
 import { readEnv } from '../../src/env.js';
@@ -22,7 +25,15 @@ const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '
 /** One server per run, one migrated template: test files clone it (CREATE DATABASE ... TEMPLATE). */
 export default async function setup(project: TestProject) {
   const env = readEnv(process.env);
-  const server = await acquireServer({ projectRoot, databaseUrl: env.DATABASE_URL, major: env.TENANTPROOF_PG_MAJOR, instance: 'test' });
+  // A server of its own per run: concurrent runs on one checkout must not stop each other's.
+  const instance = `test-${process.pid}`;
+  const major = env.TENANTPROOF_PG_MAJOR ?? DEFAULT_MAJOR;
+  const stateRoot = path.join(projectRoot, '.tenantproof');
+  await sweepStaleInstances(stateRoot);
+  const server = await acquireServer({ projectRoot, databaseUrl: env.DATABASE_URL, major, instance });
+  const removeInstance = () => {
+    if (server.kind === 'embedded') rmSync(instanceDir({ major, stateRoot, instance }), { recursive: true, force: true });
+  };
   // The gate migrates a database itself (committed migrations and current.sql) and names it here.
   const given = process.env.TENANTPROOF_TEMPLATE_DATABASE;
   const templateDatabase = given || `tp_template_${process.pid}`;
@@ -34,20 +45,17 @@ export default async function setup(project: TestProject) {
     return async () => {
       await root.dispose();
       await server.release();
+      removeInstance();
     };
   }
   try {
-    if (server.kind === 'embedded') {
-      // Databases left by an interrupted run of the test instance.
-      const stale = await root.query(sql`select datname from pg_database where starts_with(datname, 'tp_')`);
-      for (const { datname } of stale) await root.query(sql`drop database if exists ${sql.ident(datname)} with (force)`);
-    }
     await resetDatabase({ projectRoot, serverUrl: server.url, database: templateDatabase });
     // Nobody may stay connected to a template: graphile-migrate's shadow is not needed.
     await root.query(sql`drop database if exists ${sql.ident(`${templateDatabase}_shadow`)} with (force)`);
   } catch (e) {
     await root.dispose();
     await server.release();
+    removeInstance();
     throw e;
   }
   project.provide('serverUrl', server.url);
@@ -60,6 +68,27 @@ export default async function setup(project: TestProject) {
     } finally {
       await root.dispose();
       await server.release();
+      removeInstance();
     }
   };
+}
+
+/** Instances of runs killed before their teardown (their pid is gone): stop their server, remove them. */
+async function sweepStaleInstances(stateRoot: string): Promise<void> {
+  let entries: string[] = [];
+  try {
+    entries = readdirSync(stateRoot);
+  } catch {
+    return;
+  }
+  for (const name of entries) {
+    const m = /^pg(\d+)-(test-(\d+))$/.exec(name);
+    if (!m) continue;
+    try {
+      process.kill(Number(m[3]), 0);
+    } catch {
+      await stopEmbedded({ major: Number(m[1]) as PgMajor, stateRoot, instance: m[2]! }).catch(() => {});
+      rmSync(path.join(stateRoot, name), { recursive: true, force: true });
+    }
+  }
 }
