@@ -113,17 +113,19 @@ describe('the gate on the embedded engine', () => {
   };
 
   it('passes on the reference schema and leaves no server running', async () => {
-    const r = await cli(['gate', '--runs', '5'], { cwd: project.root, env: { DATABASE_URL: undefined } });
-    expect(r.stdout + r.stderr).toMatch(/gate passed/);
+    const r = await cli(['gate', '--runs', '10', '--seed', '1'], { cwd: project.root, env: { DATABASE_URL: undefined } });
+    expect(r.stdout).toMatch(/PASS {2}0 errors/);
+    expect(existsSync(path.join(project.root, 'reports', 'isolation-report.json'))).toBe(true);
     expect(r.code).toBe(0);
     expect(postmasterRunning()).toBe(false);
   });
 
   it('fails with exit 1 when a policy is broken by hand in current.sql', async () => {
     writeFileSync(path.join(project.root, 'current.sql'), 'create policy leak on app.documents for select to tp_member using (true);\n');
-    const r = await cli(['gate', '--runs', '5', '--seed', '1'], { cwd: project.root, env: { DATABASE_URL: undefined } });
-    expect(r.stdout + r.stderr).toMatch(/gate failed/);
-    expect(r.stdout + r.stderr).toMatch(/saw other tenants in app\.documents/);
+    const r = await cli(['gate', '--runs', '10', '--seed', '1'], { cwd: project.root, env: { DATABASE_URL: undefined } });
+    expect(r.stdout).toMatch(/FAIL {2}\d+ errors/);
+    expect(r.stdout).toMatch(/error probe-read app\.documents \[member\]/);
+    expect(r.stdout).toMatch(/error policy-always-true app\.documents/);
     expect(r.code).toBe(1);
     expect(postmasterRunning()).toBe(false);
   });

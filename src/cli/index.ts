@@ -4,6 +4,8 @@ import { formatError, isTenantproofError } from '../errors.js';
 import { commandContext, type ContextOptions } from '../commands/context.js';
 import { dbCommit, dbMigrate, dbReset, dbStart, dbStatus, dbStop, dbUncommit, dbUrl, dbWatch } from '../commands/db.js';
 import { gate } from '../commands/gate.js';
+import { check } from '../commands/check.js';
+import { printResult } from './print.js';
 import { SUPPORTED_MAJORS, type PgMajor } from '../db/embedded/binaries.js';
 
 // Thin layer: parse flags, call the library, print. Exit codes: 0 pass, 1 findings, 2 usage or infrastructure.
@@ -41,15 +43,49 @@ export function buildProgram(): Command {
     })
     .addHelpText('after', '\nExit codes: 0 passed, 1 isolation findings, 2 usage or infrastructure error.\nDATABASE_URL: use that server instead of the embedded one.');
 
-  program
-    .command('gate')
-    .description('reset from migrations and check isolation; exit 1 on any failure')
-    .option('--runs <n>', 'worlds per property', int('--runs', 1))
-    .option('--seed <n>', 'fast-check seed, to replay a run', int('--seed', 0))
-    .addHelpText('after', '\nExamples:\n  tenantproof gate\n  tenantproof gate --runs 100 --seed 42')
-    .action(async (o: { runs?: number; seed?: number }, cmd: Command) => {
-      const r = await gate(ctxFrom(cmd), o);
-      console.log(r.passed ? pc.green(`gate passed (${r.passedTests} properties)`) : pc.red(`gate failed: ${r.failedTests} failing, ${r.passedTests} passing`));
+  const isolationFlags = (c: Command) =>
+    c
+      .option('--runs <n>', 'random worlds to probe (default: probes.runs in the config, 100)', int('--runs', 1))
+      .option('--seed <n>', 'fast-check seed: the same seed replays the same run', int('--seed', 0))
+      .option('--report-dir <dir>', 'where isolation-report.json goes', 'reports')
+      .option('-c, --config <file>', 'the tenantproof config (default: the nearest tenantproof.config.*)')
+      .option('--no-lint', 'skip the static rules (probes only)')
+      .option('--no-probes', 'skip the dynamic probes (lint only)')
+      .option('--json', 'print the report as JSON instead of the summary');
+  type IsolationFlags = { runs?: number; seed?: number; reportDir: string; config?: string; lint: boolean; probes: boolean; json?: boolean };
+  const progress = (quiet: boolean) =>
+    quiet
+      ? undefined
+      : (p: { phase: string; worlds?: number; of?: number; checks?: number; failures?: number }) => {
+          if (p.phase === 'worlds' && p.worlds !== undefined && p.of !== undefined && (p.worlds === p.of || p.worlds % Math.max(1, Math.floor(p.of / 10)) === 0)) {
+            console.error(pc.dim(`probes: ${p.worlds}/${p.of} worlds, ${p.checks} checks, ${p.failures} failures`));
+          } else if (p.phase !== 'worlds') console.error(pc.dim(`${p.phase}...`));
+        };
+
+  isolationFlags(
+    program
+      .command('gate')
+      .description('reset from migrations (and current.sql), lint, probe, write the report; exit 1 on any error finding'),
+  )
+    .addHelpText('after', '\nExamples:\n  tenantproof gate\n  tenantproof gate --runs 300 --seed 42\n  tenantproof gate --no-lint        # what the probes alone catch')
+    .action(async (o: IsolationFlags, cmd: Command) => {
+      const quiet = !!cmd.optsWithGlobals<{ quiet?: boolean }>().quiet;
+      const r = await gate(ctxFrom(cmd), { ...o, onProgress: progress(quiet || !!o.json) });
+      printResult(r, { json: !!o.json, quiet });
+      process.exitCode = r.passed ? 0 : 1;
+    });
+
+  isolationFlags(
+    program
+      .command('check')
+      .description('lint and probe an existing database without migrating it; it is left exactly as found')
+      .requiredOption('--database-url <url>', 'the database to check (a superuser or BYPASSRLS connection)'),
+  )
+    .addHelpText('after', '\nExamples:\n  tenantproof check --database-url postgres://admin@db/app --config tenantproof.config.ts')
+    .action(async (o: IsolationFlags & { databaseUrl: string }, cmd: Command) => {
+      const quiet = !!cmd.optsWithGlobals<{ quiet?: boolean }>().quiet;
+      const r = await check({ ...o, onProgress: progress(quiet || !!o.json) });
+      printResult(r, { json: !!o.json, quiet });
       process.exitCode = r.passed ? 0 : 1;
     });
 

@@ -1,57 +1,55 @@
-import { withServer, type CommandContext } from './context.js';
+import path from 'node:path';
+import { openPool } from '../db/pool.js';
+import { withDatabase } from '../db/server.js';
+import { checkIsolation, type IsolationOptions, type IsolationResult } from '../engine/isolation.js';
 import { applyCurrent, resetDatabase } from '../migrate/index.js';
+import { writeJsonReport } from '../report/json.js';
+import { withServer, type CommandContext } from './context.js';
+import { resolveConfig } from './isolation-config.js';
 
 export interface GateOptions {
-  /** Worlds per property. */
   runs?: number | undefined;
-  /** fast-check seed, to replay a run exactly. */
   seed?: number | undefined;
+  reportDir?: string | undefined;
+  config?: string | undefined;
+  lint?: boolean | undefined;
+  probes?: boolean | undefined;
+  onProgress?: IsolationOptions['onProgress'];
+  signal?: AbortSignal | undefined;
 }
 
-export interface GateResult {
+export interface GateResult extends IsolationResult {
+  reportFile: string;
   passed: boolean;
-  failedTests: number;
-  passedTests: number;
-  seed: number | undefined;
 }
 
 /**
- * The gate, until the isolation engine lands: reset a database from the
- * committed migrations (they must apply cleanly), then run the isolation
- * properties against the same server.
+ * The gate: a fresh database from the committed migrations and current.sql,
+ * then lint and probes, then the report. Exit 0 when no error-level finding.
  */
 export async function gate(ctx: CommandContext, o: GateOptions = {}): Promise<GateResult> {
+  const { config } = await resolveConfig(ctx.projectRoot, o.config);
   return withServer(ctx, async (server) => {
-    ctx.log('reset: applying committed migrations and current.sql to a fresh database');
+    ctx.log('reset: committed migrations and current.sql, on a fresh database');
     const target = { projectRoot: ctx.projectRoot, serverUrl: server.url, database: 'tenantproof_gate' };
     await resetDatabase(target);
-    // The working migration is part of what is checked: a developer's gate sees their pending change.
     await applyCurrent(target, { once: true });
-    ctx.log('properties: running');
-    // vitest is the property runner for now; loaded lazily so the other commands do not pay for it.
-    const { startVitest } = await import('vitest/node');
-    const saved = { ...process.env };
-    Object.assign(process.env, {
-      DATABASE_URL: server.url,
-      TENANTPROOF_TEMPLATE_DATABASE: target.database,
-      ...(o.runs !== undefined ? { TENANTPROOF_RUNS: String(o.runs) } : {}),
-      ...(o.seed !== undefined ? { TENANTPROOF_SEED: String(o.seed) } : {}),
-    });
+    const db = await openPool({ connectionString: withDatabase(server.url, target.database), poolSize: 4 });
     try {
-      const vitest = await startVitest('test', ['properties/'], { root: ctx.projectRoot, run: true, watch: false });
-      const files = vitest.state.getFiles();
-      const tests = files.flatMap((f) => collect(f));
-      const failed = tests.filter((t) => t.result?.state === 'fail').length + files.filter((f) => f.result?.state === 'fail').length;
-      const passed = tests.filter((t) => t.result?.state === 'pass').length;
-      await vitest.close();
-      return { passed: failed === 0 && passed > 0, failedTests: failed, passedTests: passed, seed: o.seed };
+      const result = await checkIsolation(db, config, {
+        lint: o.lint,
+        probes: o.probes,
+        ...(o.runs !== undefined ? { runs: o.runs } : {}),
+        ...(o.seed !== undefined ? { seed: o.seed } : {}),
+        migrationsDir: path.join(ctx.projectRoot, config.migrationsDir),
+        projectRoot: ctx.projectRoot,
+        ...(o.onProgress ? { onProgress: o.onProgress } : {}),
+        ...(o.signal ? { signal: o.signal } : {}),
+      });
+      const reportFile = writeJsonReport(path.resolve(ctx.projectRoot, o.reportDir ?? 'reports'), result.report);
+      return { ...result, reportFile, passed: result.report.verdict === 'pass' };
     } finally {
-      process.env = saved;
+      await db.dispose();
     }
   });
-}
-
-type Task = { type: string; result?: { state?: string }; tasks?: Task[] };
-function collect(t: Task): Task[] {
-  return t.type === 'test' ? [t] : (t.tasks ?? []).flatMap(collect);
 }

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { chmodSync, cpSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
+import { chmodSync, cpSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { inject } from 'vitest';
@@ -26,9 +26,10 @@ export function tempProject(options: { withCode?: boolean } = {}): TempProject {
   chmodSync(root, 0o755);
   cpSync(path.join(source, '.gmrc'), path.join(root, '.gmrc'));
   cpSync(path.join(source, 'migrations'), path.join(root, 'migrations'), { recursive: true, verbatimSymlinks: true });
-  cpSync(path.join(source, 'current.sql'), path.join(root, 'current.sql'));
+  // The committed schema only: whatever is in progress in the working tree's current.sql stays out.
+  writeFileSync(path.join(root, 'current.sql'), '-- Enter migration here\n');
   if (options.withCode) {
-    for (const entry of ['package.json', 'tsconfig.json', 'vitest.config.ts', 'bin', 'src', 'tests', 'factories', 'properties']) {
+    for (const entry of ['package.json', 'tsconfig.json', 'vitest.config.ts', 'tenantproof.config.ts', 'bin', 'src', 'tests', 'factories', 'properties']) {
       cpSync(path.join(source, entry), path.join(root, entry), { recursive: true, verbatimSymlinks: true });
     }
     symlinkSync(path.join(source, 'node_modules'), path.join(root, 'node_modules'));

@@ -1,0 +1,286 @@
+/**
+ * The config's shape, validated once at the edge (loadConfig). Every key
+ * carries a description and an example in its zod metadata: the error
+ * messages are built from them, so a mistake names the key, what it is for
+ * and how to fix it.
+ */
+import { z } from 'zod';
+import { RULE_IDS } from '../lint/rule-ids.js';
+import { TENANT_PLACEHOLDER } from './context.js';
+
+/** Metadata every documented key carries; read back by the issue formatter. */
+export interface KeyMeta {
+  description: string;
+  example?: string;
+}
+const doc = (description: string, example?: string): KeyMeta & Record<string, unknown> => (example === undefined ? { description } : { description, example });
+
+// `schema.name`, each part a plain or quoted identifier; unqualified names are ambiguous across schemas.
+const QUALIFIED = /^(?:[^."]+|"(?:[^"]|"")+")\.(?:[^."]+|"(?:[^"]|"")+")$/;
+const qualifiedName = (description: string, example: string) =>
+  z
+    .string()
+    .regex(QUALIFIED, { message: 'expected a schema-qualified name "schema.name"' })
+    .meta(doc(description, example));
+
+const severityOrOff = z.enum(['error', 'warning', 'info', 'off']).meta(doc('the severity for this rule, or "off" to disable it', '"warning"'));
+
+export type ContextStatementsFn = (tenant: string) => string | readonly string[];
+
+const contextSchema = z
+  .strictObject({
+    sql: z
+      .union([z.string().min(1), z.array(z.string().min(1)).min(1)])
+      .optional()
+      .meta(
+        doc(
+          `SQL run at the start of each transaction to enter a tenant's context; ${TENANT_PLACEHOLDER} is replaced by the tenant id as a quoted literal`,
+          `"select set_config('app.tenant_id', ${TENANT_PLACEHOLDER}, true)"`,
+        ),
+      ),
+    statements: z
+      .custom<ContextStatementsFn>((v) => typeof v === 'function', { message: 'expected a function (tenant) => SQL string or array of SQL strings' })
+      .optional()
+      .meta(doc('a function that returns the statements that enter a tenant context, given the tenant id', '(tenant) => [`select set_config(\'app.tenant_id\', \'${tenant}\', true)`]')),
+    jwt: z
+      .strictObject({
+        setting: z.string().min(1).default('request.jwt.claims').meta(doc('the custom setting holding the JSON claims', '"request.jwt.claims"')),
+        claim: z.string().min(1).meta(doc('the claim holding the tenant id, a dotted path into the claims', '"org_id" or "app_metadata.org_id"')),
+        claims: z
+          .record(z.string(), z.unknown())
+          .optional()
+          .meta(doc(`other claims to set; string values may contain ${TENANT_PLACEHOLDER}`, '{ "role": "authenticated" }')),
+      })
+      .optional()
+      .meta(doc("JWT-claims context, as Supabase/PostgREST do: the claims are written with set_config(setting, json, true)", '{ claim: "org_id" }')),
+    roleTemplate: z
+      .string()
+      .min(1)
+      .optional()
+      .meta(doc(`one login role per tenant: the role name with ${TENANT_PLACEHOLDER} standing for the tenant id`, `"tenant_${TENANT_PLACEHOLDER}"`)),
+    trustedSettings: z
+      .array(z.string().min(1))
+      .default([])
+      .meta(doc('other custom settings this context sets and policies may trust (glob * allowed)', '["app.user_id"]')),
+  })
+  .meta(doc('how the actor enters a tenant context: exactly one of sql, statements, jwt, roleTemplate', `{ sql: "select set_config('app.tenant_id', ${TENANT_PLACEHOLDER}, true)" }`));
+
+export const EXPECTATIONS = ['tenant', 'all', 'none'] as const;
+export type Expectation = (typeof EXPECTATIONS)[number];
+
+const actorSchema = z
+  .strictObject({
+    name: z
+      .string()
+      .regex(/^[A-Za-z][A-Za-z0-9_-]*$/, { message: 'expected a name of letters, digits, - and _' })
+      .meta(doc('the actor name used in findings and the matrix', '"member"')),
+    role: z.string().min(1).meta(doc('the database role the actor uses', '"app_member"')),
+    expect: z
+      .enum(EXPECTATIONS)
+      .meta(doc("what the actor may see: 'tenant' (own tenant only), 'all' (platform admin), 'none' (anonymous)", '"tenant"')),
+    context: contextSchema.optional(),
+    description: z.string().optional().meta(doc('free text for humans', '"a tenant\'s ordinary member"')),
+  })
+  .meta(doc('an actor: a database role and how it enters a tenant context', '{ name: "member", role: "app_member", expect: "tenant", context: { sql: "..." } }'));
+
+export const ACCESS_LEVELS = ['none', 'read', 'write'] as const;
+export type AccessLevel = (typeof ACCESS_LEVELS)[number];
+
+const globalTableSchema = z.strictObject({
+  relation: qualifiedName('a table that is global on purpose (shared by every tenant)', '"app.countries"'),
+  reason: z.string().min(1).meta(doc('why it is global', '"ISO country list"')),
+  access: z
+    .record(z.string(), z.enum(ACCESS_LEVELS).meta(doc("what this actor may do: 'none', 'read' or 'write'", '"read"')))
+    .default({})
+    .meta(doc('per actor name, what it may do with the table; actors not listed get defaultAccess', '{ admin: "write" }')),
+  defaultAccess: z.enum(ACCESS_LEVELS).default('read').meta(doc('access of actors not listed in access', '"read"')),
+});
+
+const sharedRowSchema = z.strictObject({
+  relation: qualifiedName('the tenant relation whose rows are shared on purpose', '"app.plans"'),
+  policy: z.string().min(1).optional().meta(doc('the policy that shares rows by design', '"plans_public_read"')),
+  predicate: z
+    .string()
+    .min(1)
+    .optional()
+    .meta(doc('the SQL predicate over the row that marks shared rows (as written in the policy)', '"is_public"')),
+  reason: z.string().min(1).meta(doc('why these rows are shared', '"public templates are visible to every tenant"')),
+  reviewedBy: z.string().min(1).meta(doc('who reviewed this exception', '"security@acme.test"')),
+});
+
+const ignoreSchema = z.strictObject({
+  rule: z.string().min(1).meta(doc('the rule id whose finding is accepted', '"unique-omits-tenant-column"')),
+  relation: z.string().optional().meta(doc('only findings on this relation', '"app.users"')),
+  actor: z.string().optional().meta(doc('only findings for this actor', '"member"')),
+  object: z.string().optional().meta(doc('only findings on this object', '"constraint app.users.users_email_key"')),
+  reason: z.string().min(1).meta(doc('why the finding is accepted', '"e-mail is globally unique by design"')),
+});
+
+const namingSchema = z.strictObject({
+  relation: z.string().default('^[a-z][a-z0-9_]*$').meta(doc('regular expression every relation name must match', '"^[a-z][a-z0-9_]*$"')),
+  column: z.string().default('^[a-z][a-z0-9_]*$').meta(doc('regular expression every column name must match', '"^[a-z][a-z0-9_]*$"')),
+});
+
+const tenantsPerWorldSchema = z.strictObject({
+  min: z.number().int().min(2).max(6).default(2).meta(doc('fewest tenants in a generated world (2..6)', '2')),
+  max: z.number().int().min(2).max(6).default(3).meta(doc('most tenants in a generated world (2..6)', '3')),
+});
+
+export const configSchema = z
+  .strictObject({
+    tenancy: z
+      .strictObject({
+        tenantTable: qualifiedName('the table with one row per tenant (inferred from the foreign keys of the tenant column when absent)', '"app.tenants"').optional(),
+        tenantColumn: z.string().min(1).default('tenant_id').meta(doc('the column naming the tenant in every tenant table', '"tenant_id" or "org_id"')),
+        tenantKey: z.string().min(1).optional().meta(doc("the tenant table's key column (default: its single-column primary key)", '"id"')),
+        schemas: z.array(z.string().min(1)).min(1).optional().meta(doc('schemas to scan (default: every non-system schema)', '["app"]')),
+        excludeSchemas: z.array(z.string().min(1)).default([]).meta(doc('schemas never scanned', '["graphile_migrate"]')),
+        trustedSettings: z
+          .array(z.string().min(1))
+          .default([])
+          .meta(doc('custom settings set only by a trusted layer, which policies may read (glob * allowed)', '["request.jwt.claim.*"]')),
+      })
+      .default({ tenantColumn: 'tenant_id', excludeSchemas: [], trustedSettings: [] })
+      .meta(doc('what a tenant is in this schema', '{ tenantTable: "app.tenants", tenantColumn: "tenant_id" }')),
+    actors: z.array(actorSchema).min(1).meta(doc('the roles that use the database and what each may see', '[{ name: "member", role: "app_member", expect: "tenant", context: { sql: "..." } }]')),
+    globalTables: z.array(globalTableSchema).default([]).meta(doc('tables that are global on purpose', '[{ relation: "app.countries", reason: "reference data" }]')),
+    sharedRows: z.array(sharedRowSchema).default([]).meta(doc('rows shared across tenants on purpose: reviewed exceptions', '[{ relation: "app.plans", policy: "plans_public", reason: "...", reviewedBy: "..." }]')),
+    lint: z
+      .strictObject({
+        rules: z.record(z.string(), severityOrOff).default({}).meta(doc('severity overrides per rule id, or "off"', '{ "shared-sequence": "off" }')),
+        ignore: z.array(ignoreSchema).default([]).meta(doc('individual findings accepted after review', '[{ rule: "...", relation: "...", reason: "..." }]')),
+      })
+      .default({ rules: {}, ignore: [] }),
+    conventions: z
+      .strictObject({
+        timestamps: z.array(z.string().min(1)).optional().meta(doc('columns every table must have (warnings)', '["created_at", "updated_at"]')),
+        foreignKeysIndexed: z.boolean().default(false).meta(doc('warn when a foreign key has no index leading with its columns', 'true')),
+        naming: namingSchema.optional().meta(doc('naming patterns for relations and columns (warnings)', '{ relation: "^[a-z][a-z0-9_]*$" }')),
+      })
+      .default({ foreignKeysIndexed: false }),
+    probes: z
+      .strictObject({
+        runs: z.number().int().min(1).default(100).meta(doc('random worlds per run', '100')),
+        seed: z.number().int().optional().meta(doc('fast-check seed; a run with the same seed is the same run', '42')),
+        tenantsPerWorld: tenantsPerWorldSchema.default({ min: 2, max: 3 }),
+        maxRowsPerTable: z.number().int().min(0).default(5).meta(doc('most rows generated per table and tenant', '5')),
+        columns: z.record(z.string(), z.unknown()).default({}).meta(doc('per-column generator overrides, keyed "schema.table.column" (used by the dynamic probes)', '{ "app.users.email": "email" }')),
+      })
+      .default({ runs: 100, tenantsPerWorld: { min: 2, max: 3 }, maxRowsPerTable: 5, columns: {} }),
+    migrationsDir: z.string().min(1).default('migrations').meta(doc('the graphile-migrate folder, for the file and line of findings', '"migrations"')),
+  })
+  // Cross-key checks run even when other keys failed (`when`), so every mistake is reported at
+  // once; the value may then be partly unparsed, hence the defensive reads.
+  .superRefine((c, ctx) => crossChecks(c as unknown, ctx), { when: () => true });
+
+type Loose = Record<string, unknown>;
+const asObj = (v: unknown): Loose | undefined => (v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Loose) : undefined);
+const asArr = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
+const asStr = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
+
+function crossChecks(raw: unknown, ctx: z.RefinementCtx): void {
+  const c = asObj(raw) ?? {};
+  const names = new Set<string>();
+  asArr(c.actors).forEach((a, i) => {
+    const actor = asObj(a);
+    const name = asStr(actor?.name);
+    if (!actor || name === undefined) return;
+    if (names.has(name)) ctx.addIssue({ code: 'custom', path: ['actors', i, 'name'], message: `duplicate actor name "${name}"`, params: { fix: 'give every actor a distinct name' } });
+    names.add(name);
+    checkContext(actor, name, i, ctx);
+  });
+  asArr(c.globalTables).forEach((g, i) => {
+    for (const actor of Object.keys(asObj(asObj(g)?.access) ?? {})) {
+      if (!names.has(actor))
+        ctx.addIssue({ code: 'custom', path: ['globalTables', i, 'access', actor], message: `unknown actor "${actor}"`, params: { fix: suggest(actor, [...names], `use one of the actor names: ${[...names].join(', ')}`) } });
+    }
+  });
+  asArr(c.sharedRows).forEach((s, i) => {
+    const row = asObj(s);
+    if (row && (row.policy === undefined) === (row.predicate === undefined))
+      ctx.addIssue({ code: 'custom', path: ['sharedRows', i], message: 'needs exactly one of policy or predicate', params: { fix: 'name the sharing policy (policy: "...") or the row predicate (predicate: "...")' } });
+  });
+  const lint = asObj(c.lint);
+  for (const id of Object.keys(asObj(lint?.rules) ?? {})) {
+    if (!(RULE_IDS as readonly string[]).includes(id)) ctx.addIssue({ code: 'custom', path: ['lint', 'rules', id], message: `unknown rule "${id}"`, params: { fix: suggest(id, RULE_IDS, 'use a rule id from the docs') } });
+  }
+  asArr(lint?.ignore).forEach((g, i) => {
+    const rule = asStr(asObj(g)?.rule);
+    if (rule !== undefined && !(RULE_IDS as readonly string[]).includes(rule))
+      ctx.addIssue({ code: 'custom', path: ['lint', 'ignore', i, 'rule'], message: `unknown rule "${rule}"`, params: { fix: suggest(rule, RULE_IDS, 'use a rule id from the docs') } });
+  });
+  const world = asObj(asObj(c.probes)?.tenantsPerWorld);
+  if (world && typeof world.min === 'number' && typeof world.max === 'number' && world.min > world.max)
+    ctx.addIssue({ code: 'custom', path: ['probes', 'tenantsPerWorld'], message: `min (${world.min}) is greater than max (${world.max})`, params: { fix: 'make min <= max, both between 2 and 6' } });
+  const naming = asObj(asObj(c.conventions)?.naming);
+  for (const key of ['relation', 'column'] as const) {
+    const pattern = asStr(naming?.[key]);
+    if (pattern === undefined) continue;
+    try {
+      new RegExp(pattern);
+    } catch (e) {
+      ctx.addIssue({ code: 'custom', path: ['conventions', 'naming', key], message: `not a valid regular expression (${(e as Error).message})`, params: { fix: 'write a JavaScript regular expression, without slashes' } });
+    }
+  }
+}
+
+function checkContext(actor: Loose, name: string, i: number, ctx: z.RefinementCtx): void {
+  const path = ['actors', i, 'context'];
+  const context = asObj(actor.context);
+  if (!context) {
+    if (actor.expect === 'tenant' && actor.context === undefined)
+      ctx.addIssue({ code: 'custom', path, message: `actor "${name}" expects 'tenant' but has no context`, params: { fix: `add context: { sql: "select set_config('app.tenant_id', ${TENANT_PLACEHOLDER}, true)" } (or jwt, roleTemplate, statements)` } });
+    return;
+  }
+  const kinds = (['sql', 'statements', 'jwt', 'roleTemplate'] as const).filter((k) => context[k] !== undefined);
+  if (kinds.length !== 1) {
+    ctx.addIssue({
+      code: 'custom',
+      path,
+      message: kinds.length === 0 ? 'names no way to enter a tenant context' : `names ${kinds.join(' and ')}: only one is allowed`,
+      params: { fix: 'keep exactly one of sql, statements, jwt, roleTemplate' },
+    });
+    return;
+  }
+  const sqlParts = [context.sql].flat().filter((s): s is string => typeof s === 'string');
+  if (context.sql !== undefined && sqlParts.length > 0 && !sqlParts.join('\n').includes(TENANT_PLACEHOLDER))
+    ctx.addIssue({ code: 'custom', path: [...path, 'sql'], message: `does not contain the ${TENANT_PLACEHOLDER} placeholder`, params: { fix: `write ${TENANT_PLACEHOLDER} where the tenant id goes, e.g. select set_config('app.tenant_id', ${TENANT_PLACEHOLDER}, true)` } });
+  const template = asStr(context.roleTemplate);
+  if (template !== undefined && !template.includes(TENANT_PLACEHOLDER))
+    ctx.addIssue({ code: 'custom', path: [...path, 'roleTemplate'], message: `does not contain the ${TENANT_PLACEHOLDER} placeholder`, params: { fix: `write the role name with ${TENANT_PLACEHOLDER} for the tenant id, e.g. "tenant_${TENANT_PLACEHOLDER}"` } });
+}
+
+/** "did you mean" for a mistyped key or id; falls back to the generic fix. */
+export function suggest(input: string, candidates: readonly string[], fallback: string): string {
+  let best: string | undefined;
+  let bestDistance = Infinity;
+  for (const c of candidates) {
+    const d = levenshtein(input.toLowerCase(), c.toLowerCase());
+    if (d < bestDistance) {
+      best = c;
+      bestDistance = d;
+    }
+  }
+  return best !== undefined && bestDistance <= Math.max(2, Math.floor(input.length / 3)) ? `did you mean "${best}"?` : fallback;
+}
+
+function levenshtein(a: string, b: string): number {
+  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const cur = [i];
+    for (let j = 1; j <= b.length; j++) {
+      cur[j] = Math.min((prev[j] ?? 0) + 1, (cur[j - 1] ?? 0) + 1, (prev[j - 1] ?? 0) + (a[i - 1] === b[j - 1] ? 0 : 1));
+    }
+    prev = cur;
+  }
+  return prev[b.length] ?? 0;
+}
+
+/** What a user writes (defaults optional). */
+export type TenantproofConfig = z.input<typeof configSchema>;
+/** What the engine reads: validated, defaults filled in. */
+export type ResolvedConfig = z.output<typeof configSchema>;
+export type ActorConfig = ResolvedConfig['actors'][number];
+export type ActorContext = NonNullable<ActorConfig['context']>;
+export type GlobalTableConfig = ResolvedConfig['globalTables'][number];
+export type SharedRowConfig = ResolvedConfig['sharedRows'][number];

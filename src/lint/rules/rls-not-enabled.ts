@@ -1,0 +1,23 @@
+import type { LintRule } from '../rule.js';
+import { accessList, describeScope, exposedTo, isTopLevelTable, qualified } from '../util.js';
+
+export const rlsNotEnabled: LintRule = {
+  id: 'rls-not-enabled',
+  severity: 'error',
+  title: 'Row level security is off on a tenant table',
+  pitfalls: [1],
+  why: 'Without RLS every role with a privilege on the table reads and changes every tenant\'s rows; policies, if any, are ignored.',
+  check(ctx) {
+    return ctx.tenantRelations
+      .filter((rel) => isTopLevelTable(rel) && !rel.rls.enabled)
+      .map((rel) => {
+        const exposed = exposedTo(ctx, rel).map((a) => `${a.name} (${accessList(ctx.privileges(rel, a)).join(', ')})`);
+        return {
+          relation: rel.qualifiedName,
+          actor: null,
+          message: `${rel.qualifiedName} ${describeScope(rel)} but row level security is off${exposed.length > 0 ? `: ${exposed.join('; ')} see every tenant's rows` : ''}`,
+          fix: `ALTER TABLE ${qualified(rel.qualifiedName)} ENABLE ROW LEVEL SECURITY; ALTER TABLE ${qualified(rel.qualifiedName)} FORCE ROW LEVEL SECURITY; then create a policy per command that compares the tenant column with the tenant context`,
+        };
+      });
+  },
+};

@@ -1,0 +1,319 @@
+/**
+ * The dynamic half of the engine: random worlds, every check on every world,
+ * then, for each cell that failed, the smallest world that still fails
+ * (fast-check's shrinking) and SQL that replays it.
+ */
+import fc from 'fast-check';
+import { sql, type ConnectionPool, type Queryable } from '@databases/pg';
+import type { Catalog } from '../catalog/types.js';
+import { contextSettings, contextStatements, sqlIdentifier, sqlLiteral } from '../config/context.js';
+import type { ResolvedConfig } from '../config/schema.js';
+import { TenantproofError } from '../errors.js';
+import { findingId } from '../findings/findings.js';
+import type { Finding, MatrixCell } from '../findings/types.js';
+import { worldShapeArbitrary, type BuildOptions, type WorldRow, type WorldShape } from '../world/build.js';
+import { discoverGenerators } from '../world/discover.js';
+import { worldInsertText } from '../world/insert.js';
+import { planWorld, type WorldPlan } from '../world/plan.js';
+import { cellKey, type ProbeCase, type ProbeId } from './cases.js';
+import { installRunner, runWorld, type CaseOutcome, type EngineContext, type WorldOutcome } from './world-run.js';
+
+export interface ProbeOptions {
+  runs: number;
+  seed: number;
+  /** Connections working in parallel (default 2: one per core of the machines this runs on). */
+  connections?: number;
+  /** Most failing cells shrunk to a minimal world (the rest keep the first failing world). */
+  maxShrunk?: number;
+  onProgress?: (p: ProbeProgress) => void;
+  signal?: AbortSignal;
+}
+
+export interface ProbeProgress {
+  worlds: number;
+  of: number;
+  checks: number;
+  failures: number;
+  phase: 'worlds' | 'shrinking';
+}
+
+export interface ProbeRun {
+  seed: number;
+  findings: Finding[];
+  matrix: MatrixCell[];
+  coverage: { relations: number; actors: number; worlds: number; rows: number; checks: number };
+  /** Rows the database refused (and why), and columns no value could be found for: a reviewer sees what was not probed. */
+  notes: string[];
+}
+
+interface CellAgg {
+  relation: string;
+  actor: string;
+  probe: ProbeId;
+  pass: number;
+  fail: number;
+  inconclusive: Map<string, number>;
+  firstFailure?: { world: WorldOutcome; outcome: CaseOutcome; index: number };
+}
+
+export async function runProbes(db: ConnectionPool, catalog: Catalog, config: ResolvedConfig, o: ProbeOptions): Promise<ProbeRun> {
+  const planned = planWorld(catalog);
+  if ('error' in planned) throw new TenantproofError('no-tenant-table', planned.error, 'name the tenant table in the config: tenancy.tenantTable');
+  const plan: WorldPlan = planned;
+  const notes = plan.unfillable.map((u) => `${u.relation}: not filled (${u.reason})`);
+  const discovery = await discoverGenerators(db, catalog, plan);
+  for (const u of discovery.unresolved) notes.push(`${u.column}: ${u.reason}; rows may be refused (set probes.columns["${u.column}"])`);
+  const build: BuildOptions = {
+    existing: await existingParents(db, plan),
+    types: new Map(catalog.types.map((t) => [`${t.schema}.${t.name}`, t])),
+    overrides: config.probes.columns,
+    generators: discovery.generators,
+  };
+  const ex: EngineContext = { catalog, config, plan, build };
+  const { tenantsPerWorld, maxRowsPerTable } = config.probes;
+  const arbitrary = worldShapeArbitrary(plan, { minTenants: tenantsPerWorld.min, maxTenants: tenantsPerWorld.max, maxRows: maxRowsPerTable });
+  const shapes = fc.sample(arbitrary, { numRuns: o.runs, seed: o.seed });
+
+  const cells = new Map<string, CellAgg>();
+  const dropped = new Map<string, { count: number; reason: string }>();
+  let rows = 0;
+  let checks = 0;
+  let failures = 0;
+  let done = 0;
+  const record = (world: WorldOutcome, index: number) => {
+    for (const [rel, list] of world.inserted.rows) rows += list.length;
+    for (const [rel, d] of world.inserted.dropped) {
+      const prev = dropped.get(rel);
+      dropped.set(rel, { count: (prev?.count ?? 0) + d.count, reason: prev?.reason ?? d.reason });
+    }
+    for (const outcome of world.outcomes) {
+      const c = outcome.case;
+      const key = cellKey(c.relation, c.actor, c.probe);
+      let agg = cells.get(key);
+      if (!agg) cells.set(key, (agg = { relation: c.relation, actor: c.actor, probe: c.probe, pass: 0, fail: 0, inconclusive: new Map() }));
+      const j = outcome.judgement;
+      if (j.status === 'pass') agg.pass++;
+      else if (j.status === 'fail') {
+        agg.fail++;
+        failures++;
+        if (!agg.firstFailure || index < agg.firstFailure.index) agg.firstFailure = { world, outcome, index };
+      } else agg.inconclusive.set(j.detail, (agg.inconclusive.get(j.detail) ?? 0) + 1);
+      if (j.status !== 'inconclusive') checks++;
+    }
+  };
+
+  // Each connection takes the next world; the order of results does not matter, the indexes keep them reproducible.
+  let next = 0;
+  const workers = Math.max(1, o.connections ?? 2);
+  await Promise.all(
+    Array.from({ length: workers }, () =>
+      db.task(async (conn) => {
+        await installRunner(conn);
+        for (let i = next++; i < shapes.length; i = next++) {
+          if (o.signal?.aborted) throw o.signal.reason ?? new Error('interrupted');
+          record(await runWorld(conn, ex, shapes[i]!), i);
+          done++;
+          o.onProgress?.({ worlds: done, of: shapes.length, checks, failures, phase: 'worlds' });
+        }
+      }),
+    ),
+  );
+
+  for (const [rel, d] of dropped) notes.push(`${rel}: ${d.count} generated row(s) refused by the database, e.g. ${d.reason}`);
+  const findings: Finding[] = [];
+  const failing = [...cells.values()].filter((c) => c.fail > 0).sort((a, b) => (cellKey(a.relation, a.actor, a.probe) < cellKey(b.relation, b.actor, b.probe) ? -1 : 1));
+  const maxShrunk = o.maxShrunk ?? 25;
+  for (const [i, cell] of failing.entries()) {
+    o.onProgress?.({ worlds: done, of: shapes.length, checks, failures, phase: 'shrinking' });
+    const minimal = i < maxShrunk ? await shrinkCell(db, ex, arbitrary, cell, o) : null;
+    findings.push(probeFinding(cell, minimal ?? { ...cell.firstFailure!, seed: o.seed, path: null, shrunk: false }, ex));
+  }
+  findings.push(...(await pooledContextFindings(db, config)));
+
+  const matrix: MatrixCell[] = [...cells.values()]
+    .map((c): MatrixCell => {
+      if (c.fail > 0) return { relation: c.relation, actor: c.actor, probe: c.probe, status: 'fail', checks: c.pass + c.fail, reason: c.firstFailure!.outcome.judgement.status === 'fail' ? (c.firstFailure!.outcome.judgement as { detail: string }).detail : undefined };
+      if (c.pass > 0) return { relation: c.relation, actor: c.actor, probe: c.probe, status: 'pass', checks: c.pass };
+      const [reason] = [...c.inconclusive.entries()].sort((a, b) => b[1] - a[1])[0] ?? ['never applicable'];
+      return { relation: c.relation, actor: c.actor, probe: c.probe, status: 'skipped', checks: 0, reason };
+    })
+    .map((m) => (m.reason === undefined ? (({ reason: _r, ...rest }) => rest)(m) : m))
+    .sort((a, b) => (cellKey(a.relation, a.actor, a.probe) < cellKey(b.relation, b.actor, b.probe) ? -1 : 1));
+
+  return {
+    seed: o.seed,
+    findings,
+    matrix,
+    coverage: {
+      relations: new Set(matrix.map((m) => m.relation)).size,
+      actors: new Set(matrix.map((m) => m.actor)).size,
+      worlds: done,
+      rows,
+      checks,
+    },
+    notes,
+  };
+}
+
+/** Rows of global tables that tenant rows reference (reference data the world does not generate). */
+async function existingParents(db: Queryable, plan: WorldPlan): Promise<Map<string, Record<string, unknown>[]>> {
+  const out = new Map<string, Record<string, unknown>[]>();
+  for (const p of plan.relations) {
+    for (const parent of p.parents) {
+      if (parent.source !== 'existing' || out.has(parent.fk.references)) continue;
+      const [schema, name] = splitName(parent.fk.references);
+      const cols = sql.join(parent.fk.referencedColumns.map((c) => sql.ident(c)), ', ');
+      out.set(parent.fk.references, await db.query(sql`select ${cols} from ${sql.ident(schema, name)} limit 50`));
+    }
+  }
+  return out;
+}
+
+const splitName = (q: string): [string, string] => {
+  const dot = q.indexOf('.');
+  return [q.slice(0, dot), q.slice(dot + 1)];
+};
+
+interface Minimal {
+  world: WorldOutcome;
+  outcome: CaseOutcome;
+  seed: number;
+  path: string | null;
+  shrunk: boolean;
+}
+
+/** Replays the run's worlds for this cell only until one fails, then lets fast-check shrink it. */
+async function shrinkCell(db: ConnectionPool, ex: EngineContext, arbitrary: fc.Arbitrary<WorldShape>, cell: CellAgg, o: ProbeOptions): Promise<Minimal | null> {
+  const only = new Set([cellKey(cell.relation, cell.actor, cell.probe)]);
+  let last: { world: WorldOutcome; outcome: CaseOutcome } | null = null;
+  const details = await db.task(async (conn) => {
+    await installRunner(conn);
+    return fc.check(
+      fc.asyncProperty(arbitrary, async (shape) => {
+        const world = await runWorld(conn, ex, shape, only);
+        const failed = world.outcomes.find((x) => x.judgement.status === 'fail');
+        if (failed) last = { world, outcome: failed };
+        return !failed;
+      }),
+      { seed: o.seed, numRuns: o.runs, endOnFailure: false },
+    );
+  });
+  if (!details.failed || !last) return null;
+  // The last failing run fast-check saw is its smallest counterexample.
+  const counter = details.counterexample?.[0];
+  const replay = counter ? await db.task(async (conn) => {
+    await installRunner(conn);
+    const world = await runWorld(conn, ex, counter, only);
+    const failed = world.outcomes.find((x) => x.judgement.status === 'fail');
+    return failed ? { world, outcome: failed } : null;
+  }) : null;
+  const chosen = replay ?? last;
+  return { ...(chosen as { world: WorldOutcome; outcome: CaseOutcome }), seed: details.seed, path: details.counterexamplePath, shrunk: true };
+}
+
+const FIXES: Record<ProbeId, string> = {
+  read: "restrict the relation's SELECT policies to the actor's tenant (USING (tenant_column = <current tenant>)), ENABLE and FORCE row level security, give the actor no bypass, and make views security_invoker",
+  'read-unset': 'make the tenant context fail closed: an unset or empty tenant must match no row (never `IS NULL OR ...`)',
+  'read-empty': "make the tenant context fail closed: read it with nullif(current_setting('...', true), '') so an empty value matches no row",
+  'read-malformed': 'a malformed tenant must match no row or raise, never widen access',
+  'read-forged': 'never trust a custom setting for access decisions: any session can set_config any custom setting; use a role attribute or membership instead',
+  'read-escalated': 'do not let the actor SET ROLE to a role that bypasses row level security or owns the tables (revoke the membership)',
+  insert: "give INSERT policies a WITH CHECK that pins the row to the actor's tenant (not WITH CHECK (true))",
+  'insert-returning': "give INSERT policies a WITH CHECK that pins the row to the actor's tenant",
+  update: "restrict UPDATE policies' USING to the actor's tenant",
+  delete: "restrict DELETE policies' USING to the actor's tenant",
+  move: "give UPDATE policies a WITH CHECK that keeps the row in the actor's tenant",
+  steal: "restrict UPDATE policies' USING to the actor's tenant: an open USING lets it re-stamp other tenants' rows as its own",
+  reference: 'make the foreign key include the tenant column: FOREIGN KEY (tenant_id, parent_id) REFERENCES parent (tenant_id, id)',
+  upsert: "restrict UPDATE policies to the actor's tenant, and put the tenant column in every unique key",
+  call: 'make the function SECURITY INVOKER (or filter by the caller\'s tenant inside it), and revoke EXECUTE from actors that must not call it',
+  'call-other-tenant': "never trust a tenant id passed as an argument: derive the tenant from the caller's context inside the function",
+};
+
+function probeFinding(cell: CellAgg, m: Minimal, ex: EngineContext): Finding {
+  const c = m.outcome.case;
+  const detail = m.outcome.judgement.status === 'fail' ? m.outcome.judgement.detail : '';
+  const rule = `probe-${cell.probe}`;
+  return {
+    id: findingId(rule, { relation: cell.relation }, cell.actor),
+    rule,
+    severity: 'error',
+    relation: cell.relation,
+    actor: cell.actor,
+    message: `${cell.actor} (${c.role}) could ${c.describe}: ${detail} (in ${cell.fail} of ${cell.pass + cell.fail} checks; minimal world of ${m.world.tenants.length} tenants, ${countRows(m.world.inserted.rows)} rows${m.shrunk ? ', shrunk' : ''})`,
+    fix: FIXES[cell.probe],
+    reproduction: reproduction(c, m, ex),
+  };
+}
+
+const countRows = (rows: ReadonlyMap<string, WorldRow[]>) => [...rows.values()].reduce((n, l) => n + l.length, 0);
+
+/** SQL that replays the failure on a migrated database: `psql -f repro.sql`. Nothing is committed. */
+function reproduction(c: ProbeCase, m: Minimal, ex: EngineContext): string {
+  const lines = [
+    `-- tenantproof: ${c.actor} could ${c.describe}`,
+    `-- seed ${m.seed}${m.path ? `, path ${m.path}` : ''} (tenantproof gate --seed ${m.seed} replays the run)`,
+    `-- Run as a superuser on a migrated database; everything is rolled back.`,
+    'begin;',
+    '-- the minimal world, written by the privileged role',
+    ...worldInsertText(ex.plan, { shape: m.world.shape, tenants: m.world.tenants, rows: m.world.inserted.rows, skipped: new Map() }).map((s) => `${s};`),
+    `-- act as ${c.actor}${c.tenant ? ` in tenant ${c.tenant}` : ' with no tenant'}`,
+    `set local role ${sqlIdentifier(c.role)};`,
+    ...c.context.map((s) => `${s};`),
+  ];
+  if (c.probe.startsWith('read') || c.probe.startsWith('call')) {
+    lines.push(`-- rows of other tenants appear in the second count:`, `${c.sql};`);
+  } else {
+    lines.push(`${c.sql};`, 'reset role;', `-- what the statement did to other tenants' rows: compare with the world above`);
+    const tenantCol = ex.catalog.relations.find((r) => r.qualifiedName === c.relation)?.tenancy?.column;
+    if (tenantCol) lines.push(`select * from ${c.relation.split('.').map(sqlIdentifier).join('.')} where ${sqlIdentifier(tenantCol)}::text is distinct from ${sqlLiteral(c.tenant ?? '')};`);
+  }
+  lines.push('rollback;');
+  return lines.join('\n');
+}
+
+/**
+ * After COMMIT, a new transaction on the same pooled connection must carry no
+ * tenant: a context written with session-level SET or set_config(..., false)
+ * leaks it to the next user of the connection (pitfall 22).
+ */
+async function pooledContextFindings(db: ConnectionPool, config: ResolvedConfig): Promise<Finding[]> {
+  const findings: Finding[] = [];
+  const tenant = '00000000-0000-4000-8000-0000000000aa';
+  for (const actor of config.actors) {
+    if (!actor.context || actor.expect !== 'tenant') continue;
+    const settings = contextSettings(actor, tenant).settings;
+    if (settings.length === 0) continue;
+    const leaked = await db.task(async (conn) => {
+      try {
+        await conn.tx(async (tx) => {
+          await tx.query(sql`select set_config('role', ${actor.role}, true)`);
+          for (const s of contextStatements(actor, tenant)) await tx.query(sql.__dangerous__rawValue(s));
+        });
+      } catch {
+        return []; // a context that cannot even be entered is reported by the read probes
+      }
+      const out: string[] = [];
+      for (const s of settings) {
+        const [row] = await conn.query(sql`select coalesce(current_setting(${s}, true), '') as v`);
+        if ((row.v as string) !== '') out.push(`${s} = '${row.v as string}'`);
+      }
+      // Leave the connection as found for the next user of the pool.
+      await conn.query(sql`reset all`);
+      return out;
+    });
+    if (leaked.length > 0) {
+      findings.push({
+        id: findingId('probe-pooled-context', { relation: null }, actor.name),
+        rule: 'probe-pooled-context',
+        severity: 'error',
+        relation: null,
+        actor: actor.name,
+        message: `${actor.name}'s tenant context outlives its transaction: after COMMIT the connection still has ${leaked.join(', ')}, so the next user of a pooled connection inherits the tenant`,
+        fix: "set the context transaction-locally: set_config('...', $tenant, true) or SET LOCAL",
+        reproduction: [`-- tenantproof: ${actor.name}'s tenant context survives COMMIT on a pooled connection`, 'begin;', `set local role ${sqlIdentifier(actor.role)};`, ...contextStatements(actor, tenant).map((s) => `${s};`), 'commit;', ...settings.map((s) => `select current_setting(${sqlLiteral(s)}, true); -- should be empty`)].join('\n'),
+      });
+    }
+  }
+  return findings;
+}

@@ -1,0 +1,135 @@
+import { randomBytes } from 'node:crypto';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { sql } from '@databases/pg';
+import { loadConfig, unwrapConfig } from '../src/config/load.js';
+import type { ResolvedConfig } from '../src/config/schema.js';
+import { openPool } from '../src/db/pool.js';
+import { checkIsolation } from '../src/engine/isolation.js';
+import type { Finding } from '../src/findings/types.js';
+import { freshDatabase } from './support/database.js';
+import { MUTATIONS, WARNING_MUTATIONS, type Mutation } from './mutations/catalog.js';
+
+// Proof of teeth: every planted pitfall fails the gate through the rule or probe that names it,
+// and the probes alone catch every one that leaks data at run time.
+
+const RUNS = 12;
+let base: ResolvedConfig;
+const kills: Array<{ id: string; lint: boolean; probes: boolean | null; both: boolean }> = [];
+
+beforeAll(async () => {
+  base = unwrapConfig(await loadConfig(path.join(inject('projectRoot'), 'tenantproof.config.ts')));
+});
+
+afterAll(() => {
+  if (kills.length === 0) return;
+  const rate = (xs: boolean[]) => `${xs.filter(Boolean).length}/${xs.length}`;
+  const leaking = kills.filter((k) => k.probes !== null);
+  console.log(
+    [
+      `mutation kill rates (${kills.length} mutations, ${leaking.length} leaking at run time):`,
+      `  lint alone:   ${rate(kills.map((k) => k.lint))}`,
+      `  probes alone: ${rate(leaking.map((k) => k.probes!))} of the leaking ones`,
+      `  both:         ${rate(kills.map((k) => k.both))}`,
+    ].join('\n'),
+  );
+});
+
+const errorsOf = (findings: Finding[]) => findings.filter((f) => f.severity === 'error');
+
+/** A fresh copy of the reference schema with the mutation applied, and the config to check it with. */
+async function mutated(m: Mutation) {
+  const t = await freshDatabase();
+  const suffix = randomBytes(4).toString('hex');
+  const member = `tpm_member_${suffix}`;
+  const roles: string[] = [];
+  const subst = (s: string) => s.replaceAll('$member', member);
+  let config = base;
+  if (m.ownMemberRole) {
+    // Roles are shared by every database of the server: plant role bugs on roles of our own.
+    await t.db.query(sql`create role ${sql.ident(member)} nologin`);
+    await t.db.query(sql`grant tp_member to ${sql.ident(member)}`);
+    roles.push(member);
+    config = { ...config, actors: config.actors.map((a) => (a.role === 'tp_member' ? { ...a, role: member } : a)) };
+  }
+  for (const stmt of m.sql) {
+    const text = subst(stmt);
+    const created = /^create role (\S+)/.exec(text);
+    if (created) roles.unshift(created[1]!);
+    await t.db.query(sql.__dangerous__rawValue(text));
+  }
+  if (m.config) config = m.config(config);
+  return {
+    db: t.db,
+    config,
+    cleanup: async () => {
+      await t.drop();
+      if (roles.length === 0) return;
+      const admin = await openPool({ connectionString: inject('serverUrl'), poolSize: 1, warm: 1 });
+      try {
+        for (const r of roles) await admin.query(sql`drop role if exists ${sql.ident(r)}`);
+      } finally {
+        await admin.dispose();
+      }
+    },
+  };
+}
+
+describe('the reference schema, unmutated', () => {
+  it('gives zero errors over 10 seeds, with every tenant relation probed', async () => {
+    const t = await freshDatabase();
+    try {
+      for (let seed = 1; seed <= 10; seed++) {
+        const { report } = await checkIsolation(t.db, base, { runs: RUNS, seed });
+        expect(errorsOf(report.findings), `seed ${seed}`).toEqual([]);
+        expect(report.coverage.checks).toBeGreaterThan(100);
+        expect(report.coverage.rows).toBeGreaterThan(0);
+        expect(report.matrix.filter((c) => c.probe === 'read' && c.status === 'pass').length).toBeGreaterThan(0);
+      }
+    } finally {
+      await t.drop();
+    }
+  });
+});
+
+describe('mutations that must fail the gate', () => {
+  expect(MUTATIONS.length).toBeGreaterThanOrEqual(20);
+  for (const m of MUTATIONS) {
+    it(`${m.id} (pitfall ${m.pitfall}) is caught by ${m.expect.join(' or ')}`, async () => {
+      const { db, config, cleanup } = await mutated(m);
+      try {
+        const both = await checkIsolation(db, config, { runs: RUNS, seed: 7 });
+        const lintOnly = await checkIsolation(db, config, { probes: false });
+        const named = errorsOf(both.report.findings).filter((f) => m.expect.includes(f.rule));
+        expect(both.report.verdict).toBe('fail');
+        expect(named.map((f) => f.rule), `errors: ${errorsOf(both.report.findings).map((f) => f.rule).join(', ')}`).not.toEqual([]);
+        let probesCaught: boolean | null = null;
+        if (m.probes) {
+          const probesOnly = await checkIsolation(db, config, { lint: false, runs: RUNS, seed: 7 });
+          const caught = errorsOf(probesOnly.report.findings).filter((f) => m.probes!.includes(f.rule));
+          probesCaught = caught.length > 0;
+          expect(caught.map((f) => f.rule), `probe errors: ${errorsOf(probesOnly.report.findings).map((f) => f.rule).join(', ')}`).not.toEqual([]);
+          // A leak found by a probe comes with SQL that replays it.
+          expect(caught[0]!.reproduction).toMatch(/^-- tenantproof:/);
+        }
+        kills.push({ id: m.id, lint: errorsOf(lintOnly.report.findings).length > 0, probes: probesCaught, both: both.report.verdict === 'fail' });
+      } finally {
+        await cleanup();
+      }
+    });
+  }
+});
+
+describe('side channels are reported as warnings', () => {
+  for (const m of WARNING_MUTATIONS) {
+    it(`${m.id} (pitfall ${m.pitfall}) is reported by ${m.expect.join(' or ')}`, async () => {
+      const { db, config, cleanup } = await mutated(m);
+      try {
+        const { report } = await checkIsolation(db, config, { probes: false });
+        expect(report.findings.filter((f) => m.expect.includes(f.rule)).map((f) => f.severity)).toContain('warning');
+      } finally {
+        await cleanup();
+      }
+    });
+  }
+});
