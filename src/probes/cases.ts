@@ -150,11 +150,22 @@ export function buildCases(cx: CaseContext): ProbeCase[] {
     const actorRole = catalog.actors.find((a) => a.role === actor.role);
     if (!actorRole?.exists) continue;
     const own = contextSettings(actor);
-    const forgeable = policySettings.filter((s) => !own.settings.includes(s.name) && !matchesAny(s.name, [...own.trusted, ...config.tenancy.trustedSettings]));
+    const trusted = [...own.trusted, ...config.tenancy.trustedSettings];
+    const forgeable = policySettings.flatMap((s): SettingRead[] => {
+      if (matchesAny(s.name, trusted)) return [];
+      if (!own.settings.includes(s.name)) return [s];
+      // The actor's own JWT setting: the tenant claim is the context, any other claim a policy reads is the caller's to write.
+      if (own.jwt && s.name === own.jwt.setting) {
+        const tenantClaim = own.jwt.claim.join('.');
+        const others = s.claims.filter((c) => c.join('.') !== tenantClaim);
+        return others.length > 0 ? [{ ...s, claims: others }] : [];
+      }
+      return [];
+    });
     const escapes = actorRole.reaches.filter((x) => x.canSetRole && x.role !== actor.role).map((x) => x.role);
 
     probed.forEach((r, ri) => {
-      const readSql = readStatement(r, config, actor.role);
+      const readSql = readStatement(r, config, actor.role, byName);
       // One tenant per check and world: the actor's tenant rotates across worlds (each world is one check),
       // and its victim is the other tenant with the most rows here, so that a check rarely probes nothing.
       const tenant = actor.expect === 'none' ? null : cx.tenants[(cx.rotation + ri + actorIndex) % cx.tenants.length]!;
@@ -224,7 +235,7 @@ function pushCalls(push: Push, cx: CaseContext, byName: ReadonlyMap<string, Rela
     const ctx = tenant === null ? [] : contextStatements(actor, tenant);
     const name = `${sqlIdentifier(fn.schema)}.${sqlIdentifier(fn.name)}`;
     const count = (args: string) =>
-      `select count(*) filter (where t.${sqlIdentifier(column)}::text = ${sqlLiteral(own)}), count(*) filter (where t.${sqlIdentifier(column)}::text is distinct from ${sqlLiteral(own)}) from ${name}(${args}) t`;
+      `select count(*) filter (where t.${sqlIdentifier(column)}::text = ${sqlLiteral(own)}), count(*) filter (where t.${sqlIdentifier(column)}::text is distinct from ${sqlLiteral(own)}), null::bigint from ${name}(${args}) t`;
     if (fn.argTypes.length === 0) {
       push({ ...base, probe: 'call', context: ctx, mode: 'pair', sql: count(''), describe: `call ${fn.signature}`, evaluate: judgeRead(actor, 'read') });
     } else if (fn.argTypes.length === 1 && fn.argTypes[0] === tenantKeyType) {
@@ -363,8 +374,14 @@ function insertSql(r: Relation, values: Record<string, unknown>): string {
  * statement joins what it can see to the privileged snapshot. Views are judged
  * by a tenant column they expose.
  */
-function readStatement(r: Relation, config: ResolvedConfig, actorRole: string): ((own: string) => Pick<ProbeCase, 'mode' | 'sql' | 'judge'>) | null {
+function readStatement(r: Relation, config: ResolvedConfig, actorRole: string, byName: ReadonlyMap<string, Relation>): ((own: string) => Pick<ProbeCase, 'mode' | 'sql' | 'judge'>) | null {
   const rel = ident(r.qualifiedName);
+  // How many rows of other tenants exist here (from the snapshot): a read that saw none of zero proves nothing.
+  const oids = r.kind === 'table' || r.kind === 'partitioned-table' ? leafOids(r, byName) : [];
+  const others = (own: string) =>
+    oids.length > 0
+      ? `(select count(*) from pg_temp.${SNAPSHOT_TABLE} s where s.reloid = any('{${oids.join(',')}}'::oid[]) and s.tenant is distinct from ${sqlLiteral(own)} and not s.shared)`
+      : 'null::bigint';
   const scope = r.tenancy;
   const tenantCol = scope && (scope.kind === 'direct' || scope.kind === 'tenant-table') ? scope.column : null;
   const hasShared = config.sharedRows.some((s) => s.relation === r.qualifiedName || s.relation === r.partitionOf);
@@ -375,14 +392,14 @@ function readStatement(r: Relation, config: ResolvedConfig, actorRole: string): 
     const col = `t.${sqlIdentifier(tenantCol)}::text`;
     return (own) => ({
       mode: 'pair',
-      sql: `select count(*) filter (where ${col} = ${sqlLiteral(own)}), count(*) filter (where ${col} is distinct from ${sqlLiteral(own)}) from ${rel} t`,
+      sql: `select count(*) filter (where ${col} = ${sqlLiteral(own)}), count(*) filter (where ${col} is distinct from ${sqlLiteral(own)}), ${others(own)} from ${rel} t`,
     });
   }
   if (r.kind === 'table' || r.kind === 'partitioned-table') {
     return (own) => ({
       mode: 'pair',
       sql:
-        `select count(*) filter (where s.tenant = ${sqlLiteral(own)} or s.shared), count(*) filter (where s.tenant is distinct from ${sqlLiteral(own)} and not s.shared) ` +
+        `select count(*) filter (where s.tenant = ${sqlLiteral(own)} or s.shared), count(*) filter (where s.tenant is distinct from ${sqlLiteral(own)} and not s.shared), ${others(own)} ` +
         `from ${rel} t join pg_temp.${SNAPSHOT_TABLE} s on s.reloid = t.tableoid and s.row_ctid = t.ctid`,
     });
   }
@@ -390,7 +407,7 @@ function readStatement(r: Relation, config: ResolvedConfig, actorRole: string): 
   if (!r.columns.some((c) => c.name === col)) return null;
   return (own) => ({
     mode: 'pair',
-    sql: `select count(*) filter (where t.${sqlIdentifier(col)}::text = ${sqlLiteral(own)}), count(*) filter (where t.${sqlIdentifier(col)}::text is distinct from ${sqlLiteral(own)}) from ${rel} t`,
+    sql: `select count(*) filter (where t.${sqlIdentifier(col)}::text = ${sqlLiteral(own)}), count(*) filter (where t.${sqlIdentifier(col)}::text is distinct from ${sqlLiteral(own)}), null::bigint from ${rel} t`,
   });
 }
 
@@ -439,16 +456,22 @@ function judgeRead(actor: ActorConfig, kind: 'read' | 'unset') {
   return (r: RunnerResult): Judgement => {
     if (r.code !== null) {
       if (r.stage === 'judge') return { status: 'inconclusive', detail: `the judge failed: ${r.message}` };
+      // A context that cannot be entered proves nothing about the read (unless it is the attack itself: a malformed tenant).
+      if (r.stage === 'context' && kind !== 'unset') return { status: 'inconclusive', detail: `could not enter the context: ${r.message}` };
       // Refused to read (no privilege, a malformed tenant raising): nothing leaked.
       return { status: 'pass' };
     }
     const foreign = num(r.b);
     if (actor.expect === 'all') return { status: 'pass' };
+    // r.c: rows of other tenants that exist here (null where unknown: views, functions).
+    const nothingToSee = r.c !== null && Number(r.c) === 0;
     if (kind === 'unset' || actor.expect === 'none') {
       const seen = num(r.a) + foreign;
-      return seen === 0 ? { status: 'pass' } : { status: 'fail', detail: `saw ${seen} tenant row(s) without being in any tenant` };
+      if (seen > 0) return { status: 'fail', detail: `saw ${seen} tenant row(s) without being in any tenant` };
+      return nothingToSee ? { status: 'inconclusive', detail: 'the relation had no rows' } : { status: 'pass' };
     }
-    return foreign === 0 ? { status: 'pass' } : { status: 'fail', detail: `saw ${foreign} row(s) of other tenants` };
+    if (foreign > 0) return { status: 'fail', detail: `saw ${foreign} row(s) of other tenants` };
+    return nothingToSee ? { status: 'inconclusive', detail: 'other tenants had no rows here' } : { status: 'pass' };
   };
 }
 

@@ -76,6 +76,7 @@ export async function runProbes(db: ConnectionPool, catalog: Catalog, config: Re
 
   const cells = new Map<string, CellAgg>();
   const dropped = new Map<string, { count: number; reason: string }>();
+  const skipped = new Map<string, number>();
   let rows = 0;
   let checks = 0;
   let failures = 0;
@@ -86,6 +87,7 @@ export async function runProbes(db: ConnectionPool, catalog: Catalog, config: Re
       const prev = dropped.get(rel);
       dropped.set(rel, { count: (prev?.count ?? 0) + d.count, reason: prev?.reason ?? d.reason });
     }
+    for (const [rel, n] of world.skipped) skipped.set(rel, (skipped.get(rel) ?? 0) + n);
     for (const outcome of world.outcomes) {
       const c = outcome.case;
       const key = cellKey(c.relation, c.actor, c.probe);
@@ -120,6 +122,10 @@ export async function runProbes(db: ConnectionPool, catalog: Catalog, config: Re
   );
 
   for (const [rel, d] of dropped) notes.push(`${rel}: ${d.count} generated row(s) refused by the database, e.g. ${d.reason}`);
+  for (const [rel, n] of skipped) {
+    const missing = plan.relations.find((p) => p.relation.qualifiedName === rel)?.parents.filter((p) => p.fk.notNull).map((p) => p.fk.references) ?? [];
+    notes.push(`${rel}: ${n} row(s) not generated: no parent row to reference in ${missing.join(' or ') || 'a parent'} (a global table needs existing rows)`);
+  }
   const findings: Finding[] = [];
   const failing = [...cells.values()].filter((c) => c.fail > 0).sort((a, b) => (cellKey(a.relation, a.actor, a.probe) < cellKey(b.relation, b.actor, b.probe) ? -1 : 1));
   const maxShrunk = o.maxShrunk ?? 25;
@@ -256,7 +262,7 @@ function reproduction(c: ProbeCase, m: Minimal, ex: EngineContext): string {
     `-- Run as a superuser on a migrated database; everything is rolled back.`,
     'begin;',
     '-- the minimal world, written by the privileged role',
-    ...worldInsertText(ex.plan, { shape: m.world.shape, tenants: m.world.tenants, rows: m.world.inserted.rows, skipped: new Map() }).map((s) => `${s};`),
+    ...worldInsertText(ex.plan, { shape: m.world.shape, tenants: m.world.tenants, rows: m.world.inserted.rows, skipped: new Map(m.world.skipped) }).map((s) => `${s};`),
     `-- act as ${c.actor}${c.tenant ? ` in tenant ${c.tenant}` : ' with no tenant'}`,
     `set local role ${sqlIdentifier(c.role)};`,
     ...c.context.map((s) => `${s};`),

@@ -56,7 +56,7 @@ begin
       if k->>'mode' = 'keys' then
         execute k->>'sql' into keys;
       elsif k->>'mode' = 'pair' then
-        execute k->>'sql' into a, b;
+        execute k->>'sql' into a, b, c;
       else
         execute k->>'sql';
         get diagnostics rc = row_count;

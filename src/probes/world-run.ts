@@ -31,6 +31,8 @@ export interface CaseOutcome {
 
 export interface WorldOutcome {
   shape: WorldShape;
+  /** Rows the generator could not make (no parent in the tenant), per relation. */
+  skipped: ReadonlyMap<string, number>;
   inserted: InsertResult;
   tenants: string[];
   outcomes: CaseOutcome[];
@@ -77,6 +79,7 @@ export async function runWorld(db: TxSource, ex: EngineContext, shape: WorldShap
   };
   const judge = (cases: ProbeCase[], results: Record<string, unknown>[], inserted: InsertResult): WorldOutcome => ({
     shape,
+    skipped: world.skipped,
     inserted,
     tenants: world.tenants,
     outcomes: results.map((raw) => {
