@@ -28,10 +28,17 @@ export const PROBES = [
   'upsert',
   'call',
   'call-other-tenant',
+  'duplicate-key',
 ] as const;
+
+/** Probes whose failures are side channels (existence, volume), reported as warnings, not leaks of rows. */
+export const SIDE_CHANNEL_PROBES: ReadonlySet<ProbeId> = new Set(['duplicate-key']);
 export type ProbeId = (typeof PROBES)[number];
 
-export type Judgement = { status: 'pass' } | { status: 'fail'; detail: string } | { status: 'inconclusive'; detail: string };
+export type Judgement =
+  | { status: 'pass'; overRestricted?: string }
+  | { status: 'fail'; detail: string }
+  | { status: 'inconclusive'; detail: string };
 
 export interface RunnerResult {
   id: number;
@@ -39,6 +46,8 @@ export interface RunnerResult {
   a: bigint | null;
   b: bigint | null;
   c: bigint | null;
+  /** Reads: rows of the actor's own tenant that exist here (null where unknown). */
+  d: bigint | null;
   code: string | null;
   message: string | null;
 }
@@ -235,7 +244,7 @@ function pushCalls(push: Push, cx: CaseContext, byName: ReadonlyMap<string, Rela
     const ctx = tenant === null ? [] : contextStatements(actor, tenant);
     const name = `${sqlIdentifier(fn.schema)}.${sqlIdentifier(fn.name)}`;
     const count = (args: string) =>
-      `select count(*) filter (where t.${sqlIdentifier(column)}::text = ${sqlLiteral(own)}), count(*) filter (where t.${sqlIdentifier(column)}::text is distinct from ${sqlLiteral(own)}), null::bigint from ${name}(${args}) t`;
+      `select count(*) filter (where t.${sqlIdentifier(column)}::text = ${sqlLiteral(own)}), count(*) filter (where t.${sqlIdentifier(column)}::text is distinct from ${sqlLiteral(own)}), null::bigint, null::bigint from ${name}(${args}) t`;
     if (fn.argTypes.length === 0) {
       push({ ...base, probe: 'call', context: ctx, mode: 'pair', sql: count(''), describe: `call ${fn.signature}`, evaluate: judgeRead(actor, 'read') });
     } else if (fn.argTypes.length === 1 && fn.argTypes[0] === tenantKeyType) {
@@ -313,6 +322,7 @@ function pushWrites(push: Push, cx: CaseContext, byName: ReadonlyMap<string, Rel
       evaluate: judgeOthersUnchanged('took over'),
     });
   }
+  if (root && base.tenant !== null) pushDuplicateKeys(push, cx, r, base, ctx, victim);
   if (root && base.tenant !== null) pushReferences(push, cx, byName, r, base, ctx, victim);
   if (root && base.tenant !== null) pushUpsert(push, cx, r, base, ctx, victim, othersChanged);
 }
@@ -338,6 +348,33 @@ function pushReferences(push: Push, cx: CaseContext, byName: ReadonlyMap<string,
       sql: insertSql(r, row),
       describe: `insert into ${r.qualifiedName} a row whose ${fk.name} (${fk.columns.join(', ')}) points at a row of tenant ${victim} in ${fk.references}`,
       evaluate: judgeReference,
+    });
+  }
+}
+
+/**
+ * A unique key without the tenant column answers "does another tenant have
+ * this value?" through duplicate-key errors: insert an own row carrying a
+ * value another tenant holds.
+ */
+function pushDuplicateKeys(push: Push, cx: CaseContext, r: Relation, base: Base, ctx: string[], victim: string): void {
+  const tenantColumn = r.tenancy?.column;
+  if (!tenantColumn) return;
+  const keys = [r.primaryKey, ...r.uniqueConstraints].filter((k): k is NonNullable<typeof k> => !!k && !k.columns.includes(tenantColumn));
+  const target = (cx.rows.get(r.qualifiedName) ?? []).find((row) => row.tenant === victim);
+  if (!target) return;
+  for (const key of keys) {
+    const row = cx.extraRow(r.qualifiedName, base.tenant!);
+    if (!row) return;
+    for (const c of key.columns) row[c] = target.values[c];
+    push({
+      ...base,
+      probe: 'duplicate-key',
+      context: ctx,
+      mode: 'count',
+      sql: insertSql(r, row),
+      describe: `learn whether tenant ${victim} holds a value of ${key.name} (${key.columns.join(', ')}) from a duplicate-key error`,
+      evaluate: (res) => (res.code === '23505' ? { status: 'fail', detail: `a duplicate-key error on ${key.name} revealed another tenant's row` } : res.code === null || res.code === '42501' ? { status: 'pass' } : { status: 'inconclusive', detail: `refused for another reason: ${res.message} (${res.code})` }),
     });
   }
 }
@@ -378,10 +415,12 @@ function readStatement(r: Relation, config: ResolvedConfig, actorRole: string, b
   const rel = ident(r.qualifiedName);
   // How many rows of other tenants exist here (from the snapshot): a read that saw none of zero proves nothing.
   const oids = r.kind === 'table' || r.kind === 'partitioned-table' ? leafOids(r, byName) : [];
+  // ...and how many of its own exist, to tell over-restriction (own rows hidden) apart.
   const others = (own: string) =>
     oids.length > 0
-      ? `(select count(*) from pg_temp.${SNAPSHOT_TABLE} s where s.reloid = any('{${oids.join(',')}}'::oid[]) and s.tenant is distinct from ${sqlLiteral(own)} and not s.shared)`
-      : 'null::bigint';
+      ? `(select count(*) from pg_temp.${SNAPSHOT_TABLE} s where s.reloid = any('{${oids.join(',')}}'::oid[]) and s.tenant is distinct from ${sqlLiteral(own)} and not s.shared), ` +
+        `(select count(*) from pg_temp.${SNAPSHOT_TABLE} s where s.reloid = any('{${oids.join(',')}}'::oid[]) and (s.tenant = ${sqlLiteral(own)} or s.shared))`
+      : 'null::bigint, null::bigint';
   const scope = r.tenancy;
   const tenantCol = scope && (scope.kind === 'direct' || scope.kind === 'tenant-table') ? scope.column : null;
   const hasShared = config.sharedRows.some((s) => s.relation === r.qualifiedName || s.relation === r.partitionOf);
@@ -407,7 +446,7 @@ function readStatement(r: Relation, config: ResolvedConfig, actorRole: string, b
   if (!r.columns.some((c) => c.name === col)) return null;
   return (own) => ({
     mode: 'pair',
-    sql: `select count(*) filter (where t.${sqlIdentifier(col)}::text = ${sqlLiteral(own)}), count(*) filter (where t.${sqlIdentifier(col)}::text is distinct from ${sqlLiteral(own)}), null::bigint from ${rel} t`,
+    sql: `select count(*) filter (where t.${sqlIdentifier(col)}::text = ${sqlLiteral(own)}), count(*) filter (where t.${sqlIdentifier(col)}::text is distinct from ${sqlLiteral(own)}), null::bigint, null::bigint from ${rel} t`,
   });
 }
 
@@ -471,7 +510,12 @@ function judgeRead(actor: ActorConfig, kind: 'read' | 'unset') {
       return nothingToSee ? { status: 'inconclusive', detail: 'the relation had no rows' } : { status: 'pass' };
     }
     if (foreign > 0) return { status: 'fail', detail: `saw ${foreign} row(s) of other tenants` };
-    return nothingToSee ? { status: 'inconclusive', detail: 'other tenants had no rows here' } : { status: 'pass' };
+    if (nothingToSee) return { status: 'inconclusive', detail: 'other tenants had no rows here' };
+    // Own rows hidden is not a leak, but a reviewer wants to know (a policy stricter than intended, or a broken context).
+    const own = num(r.a);
+    const ownExisting = r.d === null ? null : Number(r.d);
+    if (kind === 'read' && ownExisting !== null && own < ownExisting) return { status: 'pass', overRestricted: `saw ${own} of its tenant's ${ownExisting} row(s)` };
+    return { status: 'pass' };
   };
 }
 

@@ -15,7 +15,7 @@ import { worldShapeArbitrary, type BuildOptions, type WorldRow, type WorldShape 
 import { discoverGenerators } from '../world/discover.js';
 import { worldInsertText } from '../world/insert.js';
 import { planWorld, type WorldPlan } from '../world/plan.js';
-import { cellKey, type ProbeCase, type ProbeId } from './cases.js';
+import { cellKey, SIDE_CHANNEL_PROBES, type ProbeCase, type ProbeId } from './cases.js';
 import { installRunner, runWorld, type CaseOutcome, type EngineContext, type WorldOutcome } from './world-run.js';
 
 export interface ProbeOptions {
@@ -53,6 +53,9 @@ interface CellAgg {
   pass: number;
   fail: number;
   inconclusive: Map<string, number>;
+  /** Reads that hid some of the actor's own rows: how many, and one example. */
+  overRestricted: number;
+  overExample?: string;
   firstFailure?: { world: WorldOutcome; outcome: CaseOutcome; index: number };
 }
 
@@ -92,9 +95,15 @@ export async function runProbes(db: ConnectionPool, catalog: Catalog, config: Re
       const c = outcome.case;
       const key = cellKey(c.relation, c.actor, c.probe);
       let agg = cells.get(key);
-      if (!agg) cells.set(key, (agg = { relation: c.relation, actor: c.actor, probe: c.probe, pass: 0, fail: 0, inconclusive: new Map() }));
+      if (!agg) cells.set(key, (agg = { relation: c.relation, actor: c.actor, probe: c.probe, pass: 0, fail: 0, inconclusive: new Map(), overRestricted: 0 }));
       const j = outcome.judgement;
-      if (j.status === 'pass') agg.pass++;
+      if (j.status === 'pass') {
+        agg.pass++;
+        if (j.overRestricted && c.probe === 'read') {
+          agg.overRestricted++;
+          agg.overExample ??= j.overRestricted;
+        }
+      }
       else if (j.status === 'fail') {
         agg.fail++;
         failures++;
@@ -135,6 +144,19 @@ export async function runProbes(db: ConnectionPool, catalog: Catalog, config: Re
     findings.push(probeFinding(cell, minimal ?? { ...cell.firstFailure!, seed: o.seed, path: null, shrunk: false }, ex));
   }
   findings.push(...(await pooledContextFindings(db, config)));
+  for (const cell of cells.values()) {
+    if (cell.overRestricted === 0) continue;
+    findings.push({
+      id: findingId('probe-over-restriction', { relation: cell.relation }, cell.actor),
+      rule: 'probe-over-restriction',
+      severity: 'info',
+      relation: cell.relation,
+      actor: cell.actor,
+      message: `${cell.actor} did not see all of its own tenant's rows in ${cell.relation} (${cell.overRestricted} of ${cell.pass + cell.fail} reads; e.g. ${cell.overExample}): not a leak, but stricter than the tenant boundary`,
+      fix: 'if the actor should see every row of its tenant, widen the SELECT policy to the tenant; if not, nothing to do',
+      reproduction: null,
+    });
+  }
 
   const matrix: MatrixCell[] = [...cells.values()]
     .map((c): MatrixCell => {
@@ -234,6 +256,7 @@ const FIXES: Record<ProbeId, string> = {
   upsert: "restrict UPDATE policies to the actor's tenant, and put the tenant column in every unique key",
   call: 'make the function SECURITY INVOKER (or filter by the caller\'s tenant inside it), and revoke EXECUTE from actors that must not call it',
   'call-other-tenant': "never trust a tenant id passed as an argument: derive the tenant from the caller's context inside the function",
+  'duplicate-key': 'put the tenant column first in the unique key (UNIQUE (tenant_id, ...)), so that values are unique per tenant and errors reveal nothing across tenants',
 };
 
 function probeFinding(cell: CellAgg, m: Minimal, ex: EngineContext): Finding {
@@ -243,7 +266,7 @@ function probeFinding(cell: CellAgg, m: Minimal, ex: EngineContext): Finding {
   return {
     id: findingId(rule, { relation: cell.relation }, cell.actor),
     rule,
-    severity: 'error',
+    severity: SIDE_CHANNEL_PROBES.has(cell.probe) ? 'warning' : 'error',
     relation: cell.relation,
     actor: cell.actor,
     message: `${cell.actor} (${c.role}) could ${c.describe}: ${detail} (in ${cell.fail} of ${cell.pass + cell.fail} checks; minimal world of ${m.world.tenants.length} tenants, ${countRows(m.world.inserted.rows)} rows${m.shrunk ? ', shrunk' : ''})`,

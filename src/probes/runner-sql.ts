@@ -35,7 +35,7 @@ create index if not exists ${SNAPSHOT_TABLE}_row on ${SNAPSHOT_TABLE} (reloid, r
 grant select on ${SNAPSHOT_TABLE} to public;
 
 create or replace function pg_temp.tp_run_cases(cases jsonb)
-returns table (id int, stage text, a bigint, b bigint, c bigint, code text, message text)
+returns table (id int, stage text, a bigint, b bigint, c bigint, d bigint, code text, message text)
 language plpgsql
 as $fn$
 declare
@@ -46,7 +46,7 @@ declare
 begin
   for k in select value from jsonb_array_elements(cases) loop
     id := (k->>'id')::int;
-    stage := 'context'; a := null; b := null; c := null; code := null; message := null;
+    stage := 'context'; a := null; b := null; c := null; d := null; code := null; message := null;
     begin
       perform set_config('role', k->>'role', true);
       for s in select value from jsonb_array_elements_text(k->'context') loop
@@ -56,7 +56,7 @@ begin
       if k->>'mode' = 'keys' then
         execute k->>'sql' into keys;
       elsif k->>'mode' = 'pair' then
-        execute k->>'sql' into a, b, c;
+        execute k->>'sql' into a, b, c, d;
       else
         execute k->>'sql';
         get diagnostics rc = row_count;

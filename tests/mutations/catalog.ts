@@ -198,7 +198,7 @@ export const MUTATIONS: Mutation[] = [
 
 /** Side channels: reported as warnings (they reveal existence or volume, not rows); the gate itself passes. */
 export const WARNING_MUTATIONS: Mutation[] = [
-  { id: 'unique-without-tenant', pitfall: '13', sql: ['alter table app.documents add constraint documents_title_key unique (title)'], expect: ['unique-omits-tenant-column'] },
+  { id: 'unique-without-tenant', pitfall: '13', sql: ['alter table app.documents add constraint documents_title_key unique (title)'], expect: ['unique-omits-tenant-column'], probes: ['probe-duplicate-key'] },
   { id: 'shared-sequence', pitfall: '14', sql: ['create sequence app.document_numbers', "alter table app.documents add column number bigint not null default nextval('app.document_numbers')"], expect: ['shared-sequence'] },
   { id: 'default-privileges', pitfall: '20', sql: ['alter default privileges for role tp_owner in schema app grant select on tables to tp_member'], expect: ['default-privileges-to-actor'] },
 ];
