@@ -17,5 +17,23 @@ export default defineConfig({
   ],
   globalTables: [
     { relation: 'app.templates', reason: 'configuration templates every tenant starts from', defaultAccess: 'read', access: { platform: 'write' } },
+    ...['ref.countries', 'ref.languages', 'ref.industries', 'ref.timezones', 'ref.user_statuses', 'ref.user_roles'].map((relation) => ({
+      relation,
+      reason: 'reference data shared by every tenant, written by migrations only',
+      defaultAccess: 'read' as const,
+    })),
+    {
+      relation: 'config.app_settings',
+      reason: 'platform-wide setting defaults; tenants override them in config.app_setting_overrides',
+      defaultAccess: 'read',
+      access: { anonymous: 'none', platform: 'write' },
+    },
+    { relation: 'config.validation_rules', reason: 'field rules sign-up forms apply before anyone is signed in', defaultAccess: 'read', access: { platform: 'write' } },
   ],
+  probes: {
+    // A fixed seed: the committed reports (reports/) are byte-stable across runs; `gate --seed N` explores others.
+    seed: 2026,
+    // Valid rows for every table (CPF/ABN domains, storage keys under the tenant's prefix...), from a seed.
+    factories: './factories/index.ts',
+  },
 });

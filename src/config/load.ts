@@ -33,7 +33,10 @@ export async function loadConfig(input: string | object, options: { cwd?: string
     return fail(source, `could not be read: ${(e as Error).message}`, ext === '.json' ? 'fix the JSON syntax' : 'fix the error in the config module so that it can be imported');
   }
   if (raw === undefined) return fail(source, 'exports no config', 'export the config as default: `export default defineConfig({ ... })`');
-  return validateConfig(raw, source);
+  const result = validateConfig(raw, source);
+  // Paths in the config are relative to the config file: resolve them here, once.
+  if (result.ok && result.config.probes.factories) result.config.probes.factories = path.resolve(path.dirname(file), result.config.probes.factories);
+  return result;
 }
 
 /** Validates an already-read value. */

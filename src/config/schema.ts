@@ -165,6 +165,11 @@ export const configSchema = z
         tenantsPerWorld: tenantsPerWorldSchema.default({ min: 2, max: 3 }),
         maxRowsPerTable: z.number().int().min(0).default(5).meta(doc('most rows generated per table and tenant', '5')),
         columns: z.record(z.string(), z.unknown()).default({}).meta(doc('per-column generator overrides, keyed "schema.table.column" (used by the dynamic probes)', '{ "app.users.email": "email" }')),
+        factories: z
+          .string()
+          .min(1)
+          .optional()
+          .meta(doc('a module (relative to the config file) exporting `factories` (one row factory per "schema.table") and `seededFaker(seed)`; tables without a factory get type-driven values', '"./factories/index.ts"')),
       })
       .default({ runs: 100, tenantsPerWorld: { min: 2, max: 3 }, maxRowsPerTable: 5, columns: {} }),
     migrationsDir: z.string().min(1).default('migrations').meta(doc('the graphile-migrate folder, for the file and line of findings', '"migrations"')),

@@ -11,7 +11,7 @@ import { findingId } from '../findings/findings.js';
 import type { Coverage, Finding, IsolationReport, MatrixCell } from '../findings/types.js';
 import { lint } from '../lint/lint.js';
 import { locateObjects } from '../lint/locations.js';
-import { runProbes, type CellStats, type ProbeOptions, type ProbeProgress } from '../probes/engine.js';
+import { runProbes, type ProbeProgress } from '../probes/engine.js';
 import { buildReport } from '../report/json.js';
 
 export interface IsolationOptions {
@@ -25,8 +25,6 @@ export interface IsolationOptions {
   projectRoot?: string;
   onProgress?: (p: ProbeProgress | { phase: 'catalog' | 'lint' }) => void;
   signal?: AbortSignal;
-  /** Probe only this shard's worlds (see ProbeOptions.shard). */
-  shard?: ProbeOptions['shard'];
 }
 
 export interface IsolationResult {
@@ -35,8 +33,6 @@ export interface IsolationResult {
   /** What was not probed and why (refused rows, unresolved columns). */
   notes: string[];
   timings: Record<string, number>;
-  /** The probes' per-cell counts (empty without probes): what shards are merged from. */
-  cells: CellStats[];
 }
 
 export async function checkIsolation(db: ConnectionPool, config: ResolvedConfig, o: IsolationOptions = {}): Promise<IsolationResult> {
@@ -64,7 +60,6 @@ export async function checkIsolation(db: ConnectionPool, config: ResolvedConfig,
   let matrix: MatrixCell[] = [];
   let coverage: Coverage = { relations: catalog.relations.filter((r) => r.tenancy).length, actors: config.actors.length, worlds: 0, rows: 0, checks: 0 };
   const notes: string[] = [];
-  let cells: CellStats[] = [];
   const seed = o.seed ?? config.probes.seed ?? Math.floor(Math.random() * 2 ** 31);
   if (o.probes !== false) {
     const run = await time('probes', () =>
@@ -73,24 +68,22 @@ export async function checkIsolation(db: ConnectionPool, config: ResolvedConfig,
         seed,
         ...(o.onProgress ? { onProgress: o.onProgress } : {}),
         ...(o.signal ? { signal: o.signal } : {}),
-        ...(o.shard ? { shard: o.shard } : {}),
       }),
     );
     findings.push(...run.findings);
     matrix = run.matrix;
     coverage = run.coverage;
     notes.push(...run.notes);
-    cells = run.cells;
-    findings.push(...vacuity(catalog.relations, run.matrix, run.coverage));
+    findings.push(...vacuity(catalog, config, run.matrix, run.coverage));
   }
-  return { report: buildReport({ seed: o.probes === false ? null : seed, findings, matrix, coverage }), catalog, notes, timings, cells };
+  return { report: buildReport({ seed: o.probes === false ? null : seed, findings, matrix, coverage }), catalog, notes, timings };
 }
 
 /**
  * A run that probed nothing proves nothing: it fails the gate. A tenant
  * relation whose reads never ran for an actor is a warning a reviewer sees.
  */
-export function vacuity(relations: ReadonlyArray<Pick<Catalog['relations'][number], 'qualifiedName' | 'tenancy' | 'extension'>>, matrix: MatrixCell[], coverage: Coverage): Finding[] {
+function vacuity(catalog: Catalog, config: ResolvedConfig, matrix: MatrixCell[], coverage: Coverage): Finding[] {
   const out: Finding[] = [];
   if (coverage.checks === 0 || coverage.rows === 0 || coverage.worlds === 0) {
     out.push({
@@ -105,7 +98,7 @@ export function vacuity(relations: ReadonlyArray<Pick<Catalog['relations'][numbe
     });
   }
   const readable = new Set(matrix.filter((m) => m.probe === 'read' && m.status !== 'skipped').map((m) => m.relation));
-  for (const r of relations) {
+  for (const r of catalog.relations) {
     if (!r.tenancy || r.extension || readable.has(r.qualifiedName)) continue;
     const reason = matrix.find((m) => m.relation === r.qualifiedName && m.probe === 'read')?.reason ?? 'no read check ran';
     out.push({
@@ -119,5 +112,6 @@ export function vacuity(relations: ReadonlyArray<Pick<Catalog['relations'][numbe
       reproduction: null,
     });
   }
+  void config;
   return out;
 }

@@ -11,7 +11,9 @@ import type { ResolvedConfig } from '../config/schema.js';
 import { TenantproofError } from '../errors.js';
 import { findingId } from '../findings/findings.js';
 import type { Finding, MatrixCell } from '../findings/types.js';
-import { worldShapeArbitrary, type BuildOptions, type WorldRow, type WorldShape } from '../world/build.js';
+import { pathToFileURL } from 'node:url';
+import { tsImport } from 'tsx/esm/api';
+import { worldShapeArbitrary, type BuildOptions, type RowFactory, type WorldRow, type WorldShape } from '../world/build.js';
 import { discoverGenerators } from '../world/discover.js';
 import { worldInsertText } from '../world/insert.js';
 import { planWorld, type WorldPlan } from '../world/plan.js';
@@ -66,7 +68,9 @@ export async function runProbes(db: ConnectionPool, catalog: Catalog, config: Re
   const notes = plan.unfillable.map((u) => `${u.relation}: not filled (${u.reason})`);
   const discovery = await discoverGenerators(db, catalog, plan);
   for (const u of discovery.unresolved) notes.push(`${u.column}: ${u.reason}; rows may be refused (set probes.columns["${u.column}"])`);
+  const factoryModule = config.probes.factories ? await loadFactories(config.probes.factories) : undefined;
   const build: BuildOptions = {
+    ...(factoryModule ? { factories: factoryModule.factories, makeFaker: factoryModule.seededFaker } : {}),
     existing: await existingParents(db, plan),
     types: new Map(catalog.types.map((t) => [`${t.schema}.${t.name}`, t])),
     overrides: config.probes.columns,
@@ -181,6 +185,22 @@ export async function runProbes(db: ConnectionPool, catalog: Catalog, config: Re
     },
     notes,
   };
+}
+
+/** A project's factories module: `factories` (one row factory per relation) and `seededFaker(seed)`. */
+async function loadFactories(file: string): Promise<{ factories: Record<string, RowFactory>; seededFaker: (seed: number) => unknown }> {
+  let mod: Record<string, unknown>;
+  try {
+    mod = (await tsImport(pathToFileURL(file).href, import.meta.url)) as Record<string, unknown>;
+  } catch (e) {
+    throw new TenantproofError('config-factories', `probes.factories could not be loaded from ${file}: ${(e as Error).message}`, 'fix the module, or remove probes.factories to use type-driven values');
+  }
+  const factories = mod.factories;
+  const seededFaker = mod.seededFaker;
+  if (typeof factories !== 'object' || factories === null || typeof seededFaker !== 'function') {
+    throw new TenantproofError('config-factories', `${file} must export \`factories\` (an object of row factories keyed "schema.table") and \`seededFaker(seed)\``, 'export both from the module named by probes.factories');
+  }
+  return { factories: factories as Record<string, RowFactory>, seededFaker: seededFaker as (seed: number) => unknown };
 }
 
 /** Rows of global tables that tenant rows reference (reference data the world does not generate). */
