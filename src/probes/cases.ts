@@ -65,6 +65,8 @@ export interface ProbeCase {
   judge?: string;
   /** What the case means, for the finding's message. */
   describe: string;
+  /** Run only when one of these tables holds a row of the world (partitions probed directly). */
+  onlyIfRows?: number[];
   evaluate(r: RunnerResult): Judgement;
 }
 
@@ -148,9 +150,11 @@ export function buildCases(cx: CaseContext): ProbeCase[] {
   const { catalog, config } = cx;
   const byName = new Map(catalog.relations.map((r) => [r.qualifiedName, r]));
   const cases: ProbeCase[] = [];
+  const partitions = new Map(catalog.relations.filter((r) => r.partitionOf !== null).map((r) => [r.qualifiedName, r]));
   const push = (c: Omit<ProbeCase, 'id'>) => {
     if (cx.only && !cx.only.has(cellKey(c.relation, c.actor, c.probe))) return;
-    cases.push({ ...c, id: cases.length });
+    const partition = partitions.get(c.relation);
+    cases.push({ ...c, id: cases.length, ...(partition && partition.kind === 'table' ? { onlyIfRows: [partition.oid] } : {}) });
   };
   const probed = catalog.relations.filter((r) => r.tenancy && !r.extension);
   const policySettings = collectPolicySettings(probed);

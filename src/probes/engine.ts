@@ -25,8 +25,14 @@ export interface ProbeOptions {
   seed: number;
   /** Connections working in parallel (default 2: one per core of the machines this runs on). */
   connections?: number;
-  /** Most failing cells shrunk to a minimal world (the rest keep the first failing world). */
+  /** Most failing cells shrunk to a minimal world (the rest keep the first failing world; default 8). */
   maxShrunk?: number;
+  /**
+   * Worlds each shrink may try before it settles for the smallest failing world found so far
+   * (default 100). A count, not a time: the same run always settles on the same world, so reports
+   * stay byte-stable on a loaded machine.
+   */
+  shrinkSteps?: number;
   onProgress?: (p: ProbeProgress) => void;
   signal?: AbortSignal;
 }
@@ -141,7 +147,7 @@ export async function runProbes(db: ConnectionPool, catalog: Catalog, config: Re
   }
   const findings: Finding[] = [];
   const failing = [...cells.values()].filter((c) => c.fail > 0).sort((a, b) => (cellKey(a.relation, a.actor, a.probe) < cellKey(b.relation, b.actor, b.probe) ? -1 : 1));
-  const maxShrunk = o.maxShrunk ?? 25;
+  const maxShrunk = o.maxShrunk ?? 8;
   for (const [i, cell] of failing.entries()) {
     o.onProgress?.({ worlds: done, of: shapes.length, checks, failures, phase: 'shrinking' });
     const minimal = i < maxShrunk ? await shrinkCell(db, ex, arbitrary, cell, o) : null;
@@ -230,21 +236,29 @@ interface Minimal {
   shrunk: boolean;
 }
 
-/** Replays the run's worlds for this cell only until one fails, then lets fast-check shrink it. */
+/**
+ * Jumps straight to the cell's first failing world (fast-check's replay `path`
+ * is the index of the run) and lets fast-check shrink it, running only this
+ * cell's checks, within a budget of worlds.
+ */
 async function shrinkCell(db: ConnectionPool, ex: EngineContext, arbitrary: fc.Arbitrary<WorldShape>, cell: CellAgg, o: ProbeOptions): Promise<Minimal | null> {
   const only = new Set([cellKey(cell.relation, cell.actor, cell.probe)]);
   let last: { world: WorldOutcome; outcome: CaseOutcome } | null = null;
-  const details = await db.task(async (conn) => {
+  let steps = 0;
+  const budget = o.shrinkSteps ?? 100;
+  const details = await db.task(async (conn): Promise<fc.RunDetails<[WorldShape]>> => {
     await installRunner(conn);
     return fc.check(
       fc.asyncProperty(arbitrary, async (shape) => {
+        // Out of budget: every further candidate passes, and fast-check keeps the smallest failure it found.
+        if (steps++ >= budget) return true;
         const world = await runWorld(conn, ex, shape, only);
         const failed = world.outcomes.find((x) => x.judgement.status === 'fail');
         if (failed) last = { world, outcome: failed };
         return !failed;
       }),
-      { seed: o.seed, numRuns: o.runs, endOnFailure: false },
-    );
+      { seed: o.seed, path: String(cell.firstFailure?.index ?? 0), numRuns: o.runs, endOnFailure: false },
+    ) as Promise<fc.RunDetails<[WorldShape]>>;
   });
   if (!details.failed || !last) return null;
   // The last failing run fast-check saw is its smallest counterexample.

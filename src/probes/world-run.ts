@@ -85,7 +85,8 @@ export async function runWorld(db: TxSource, ex: EngineContext, shape: WorldShap
     outcomes: results.map((raw) => {
       const result = raw as unknown as RunnerResult;
       const c = cases[result.id]!;
-      return { case: c, result, judgement: c.evaluate(result) };
+      const judgement: Judgement = result.stage === 'empty' ? { status: 'inconclusive', detail: 'the partition held no row of this world' } : c.evaluate(result);
+      return { case: c, result, judgement };
     }),
   });
 
@@ -108,4 +109,4 @@ export async function runWorld(db: TxSource, ex: EngineContext, shape: WorldShap
   });
 }
 
-const wire = (c: ProbeCase) => ({ id: c.id, role: c.role, context: c.context, mode: c.mode, sql: c.sql, ...(c.judge ? { judge: c.judge } : {}) });
+const wire = (c: ProbeCase) => ({ id: c.id, role: c.role, context: c.context, mode: c.mode, sql: c.sql, ...(c.judge ? { judge: c.judge } : {}), ...(c.onlyIfRows ? { onlyIfRows: c.onlyIfRows } : {}) });

@@ -24,12 +24,14 @@ function maintenancePool(): Promise<ConnectionPool> {
  * A database of its own for a test file: `reference` is a clone of the
  * migrated reference schema, `empty` a blank database for foreign fixtures.
  */
-export async function freshDatabase(options: { template?: 'reference' | 'empty' } = {}): Promise<TestDatabase> {
+export async function freshDatabase(options: { template?: 'reference' | 'empty'; templateName?: string } = {}): Promise<TestDatabase> {
   const name = `tp_test_${randomBytes(6).toString('hex')}`;
-  const template = options.template === 'empty' ? 'template1' : inject('templateDatabase');
+  const template = options.templateName ?? (options.template === 'empty' ? 'template1' : inject('templateDatabase'));
   const admin = await maintenancePool();
   // Cloning fails while anyone is connected to the template (55006): wait for stragglers.
-  await retry(() => admin.query(sql`create database ${sql.ident(name)} template ${sql.ident(template)}`), {
+  // A clone belongs to whoever cloned it: keep the template's owner, who runs the migrations (db watch, commit).
+  const [{ owner }] = (await admin.query(sql`select pg_get_userbyid(datdba) as owner from pg_database where datname = ${template}`)) as [{ owner: string }];
+  await retry(() => admin.query(sql`create database ${sql.ident(name)} owner ${sql.ident(owner)} template ${sql.ident(template)}`), {
     isRetryable: (e) => errorCode(e) === '55006',
     attempts: 20,
     maxMs: 20_000,
