@@ -87,6 +87,12 @@ export function buildWorld(plan: WorldPlan, shape: WorldShape, o: BuildOptions):
       const count = isTenantTable ? 1 : Math.min(p.maxPerTenant, shape.counts[i]?.[t] ?? 0);
       for (let k = 0; k < count; k++) {
         const row = buildRow(p, tenant, n++, r, rows, o, faker);
+        // Every partition in turn from a place the seed chooses; the k-th row of every tenant lands in the
+        // same partition, so that a partition read directly holds rows of several tenants.
+        if (row && p.partitionRotation) {
+          const { column, values } = p.partitionRotation;
+          row[column] = values[(shape.seed + k) % values.length];
+        }
         if (row) out.push({ tenant, values: row });
         else skipped.set(name, (skipped.get(name) ?? 0) + 1);
       }

@@ -17,6 +17,12 @@ export interface PlannedRelation {
   uniqueKeys: string[][];
   /** 1 when a unique key holds only the tenant column (one row per tenant); else no limit. */
   maxPerTenant: number;
+  /**
+   * Tables partitioned by range on one column: values of that column that land in each partition in
+   * turn (each range's lower bound; below them all for a DEFAULT partition), so that every partition,
+   * probed directly, holds rows of some world.
+   */
+  partitionRotation?: { column: string; values: string[] };
 }
 
 export interface PlannedParent {
@@ -38,6 +44,26 @@ export interface WorldPlan {
 }
 
 const INSERTABLE = new Set(['table', 'partitioned-table']);
+
+function partitionRotation(r: Relation, byName: ReadonlyMap<string, Relation>): { partitionRotation?: { column: string; values: string[] } } {
+  const key = r.partitionKey ? /^RANGE \("?([^"(),]+)"?\)$/i.exec(r.partitionKey.trim()) : null;
+  if (!key || r.partitions.length === 0) return {};
+  const lowers: string[] = [];
+  let hasDefault = false;
+  for (const name of r.partitions) {
+    const bound = byName.get(name)?.partitionBound ?? '';
+    if (/^DEFAULT$/i.test(bound.trim())) hasDefault = true;
+    const from = /FROM \('((?:[^']|'')*)'\)/i.exec(bound);
+    if (from) lowers.push(from[1]!.replaceAll("''", "'"));
+  }
+  if (lowers.length === 0) return {};
+  lowers.sort();
+  const values = [...lowers];
+  // Below every range lies only the default partition: a moment before the first lower bound.
+  const first = Date.parse(lowers[0]!);
+  if (hasDefault && !Number.isNaN(first)) values.push(new Date(first - 86_400_000).toISOString());
+  return { partitionRotation: { column: key[1]!, values } };
+}
 
 export function planWorld(catalog: Catalog): WorldPlan | { error: string } {
   const byName = new Map(catalog.relations.map((r) => [r.qualifiedName, r]));
@@ -66,6 +92,7 @@ export function planWorld(catalog: Catalog): WorldPlan | { error: string } {
       parents,
       keyColumns,
       uniqueKeys: [r.primaryKey, ...r.uniqueConstraints].filter((k) => k !== null).map((k) => k!.columns),
+      ...partitionRotation(r, byName),
       maxPerTenant: [r.primaryKey, ...r.uniqueConstraints, ...r.indexes.filter((i) => i.unique && !i.predicate).map((i) => ({ columns: i.columns }))]
         .some((k) => k && k.columns.length > 0 && k.columns.every((c) => c !== null && c === scope.column))
         ? 1
