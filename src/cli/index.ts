@@ -1,13 +1,18 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
-import pc from 'picocolors';
 import { formatError, isTenantproofError } from '../errors.js';
 import { commandContext, type ContextOptions } from '../commands/context.js';
 import { dbCommit, dbMigrate, dbReset, dbStart, dbStatus, dbStop, dbUncommit, dbUrl, dbWatch } from '../commands/db.js';
 import { gate } from '../commands/gate.js';
+import { withMigrationLog } from '../commands/watch.js';
 import { dbSeed } from '../commands/seed.js';
 import { check } from '../commands/check.js';
 import { printResult } from './print.js';
+import { interruptible, Output } from './output.js';
+import { register as registerWatch } from './commands/watch.js';
+import { register as registerInit } from './commands/init.js';
+import { register as registerHelp } from './commands/help.js';
 import { SUPPORTED_MAJORS, type PgMajor } from '../db/embedded/binaries.js';
+import { register as registerReportCommands } from './commands/report.js';
 
 // Thin layer: parse flags, call the library, print. Exit codes: 0 pass, 1 findings, 2 usage or infrastructure.
 
@@ -24,7 +29,8 @@ const major = (v: string): PgMajor => {
 
 function ctxFrom(cmd: Command) {
   const o = cmd.optsWithGlobals<{ pgMajor?: PgMajor; engine?: 'embedded' | 'docker'; quiet?: boolean }>();
-  const options: ContextOptions = { log: o.quiet ? () => {} : (line) => console.error(pc.dim(line)) };
+  const out = new Output({ quiet: o.quiet });
+  const options: ContextOptions = { log: (line) => out.info(line) };
   if (o.pgMajor) options.major = o.pgMajor;
   if (o.engine) options.engine = o.engine;
   return commandContext(options);
@@ -42,7 +48,7 @@ export function buildProgram(): Command {
       process.exitCode = err.exitCode === 0 ? 0 : 2;
       throw err;
     })
-    .addHelpText('after', '\nExit codes: 0 passed, 1 isolation findings, 2 usage or infrastructure error.\nDATABASE_URL: use that server instead of the embedded one.');
+    .addHelpText('after', '\nExit codes: 0 passed, 1 isolation findings, 2 usage or infrastructure error, 130 interrupted (Ctrl-C).\nDATABASE_URL: use that server instead of the embedded one.');
 
   const isolationFlags = (c: Command) =>
     c
@@ -54,14 +60,8 @@ export function buildProgram(): Command {
       .option('--no-probes', 'skip the dynamic probes (lint only)')
       .option('--json', 'print the report as JSON instead of the summary');
   type IsolationFlags = { runs?: number; seed?: number; reportDir: string; config?: string; lint: boolean; probes: boolean; json?: boolean };
-  const progress = (quiet: boolean) =>
-    quiet
-      ? undefined
-      : (p: { phase: string; worlds?: number; of?: number; checks?: number; failures?: number }) => {
-          if (p.phase === 'worlds' && p.worlds !== undefined && p.of !== undefined && (p.worlds === p.of || p.worlds % Math.max(1, Math.floor(p.of / 10)) === 0)) {
-            console.error(pc.dim(`probes: ${p.worlds}/${p.of} worlds, ${p.checks} checks, ${p.failures} failures`));
-          } else if (p.phase !== 'worlds') console.error(pc.dim(`${p.phase}...`));
-        };
+  // Progress, colours and Ctrl-C live in output.ts: live at a terminal, plain lines in a pipe or CI.
+  const outputFor = (cmd: Command, o: { json?: boolean }) => new Output({ quiet: cmd.optsWithGlobals<{ quiet?: boolean }>().quiet, json: o.json });
 
   isolationFlags(
     program
@@ -70,9 +70,12 @@ export function buildProgram(): Command {
   )
     .addHelpText('after', '\nExamples:\n  tenantproof gate\n  tenantproof gate --runs 300 --seed 42\n  tenantproof gate --no-lint        # what the probes alone catch')
     .action(async (o: IsolationFlags, cmd: Command) => {
-      const quiet = !!cmd.optsWithGlobals<{ quiet?: boolean }>().quiet;
-      const r = await gate(ctxFrom(cmd), { ...o, onProgress: progress(quiet || !!o.json) });
-      printResult(r, { json: !!o.json, quiet });
+      const out = outputFor(cmd, o);
+      // graphile-migrate narrates on stdout: to stderr with the rest, so that --json stays parseable.
+      const r = await interruptible(out, 'the gate stopped before it finished; no report was written', (signal) =>
+        withMigrationLog((line) => out.info(line), () => gate(ctxFrom(cmd), { ...o, onProgress: out.isolationProgress(), signal })),
+      );
+      printResult(r, out);
       process.exitCode = r.passed ? 0 : 1;
     });
 
@@ -84,9 +87,11 @@ export function buildProgram(): Command {
   )
     .addHelpText('after', '\nExamples:\n  tenantproof check --database-url postgres://admin@db/app --config tenantproof.config.ts')
     .action(async (o: IsolationFlags & { databaseUrl: string }, cmd: Command) => {
-      const quiet = !!cmd.optsWithGlobals<{ quiet?: boolean }>().quiet;
-      const r = await check({ ...o, onProgress: progress(quiet || !!o.json) });
-      printResult(r, { json: !!o.json, quiet });
+      const out = outputFor(cmd, o);
+      const r = await interruptible(out, 'the check stopped before it finished; no report was written', (signal) =>
+        check({ ...o, onProgress: out.isolationProgress(), signal }),
+      );
+      printResult(r, out);
       process.exitCode = r.passed ? 0 : 1;
     });
 
@@ -94,7 +99,7 @@ export function buildProgram(): Command {
   db.command('start').description('start the embedded server (reuses a running one) and leave it running').action(async (_o, cmd: Command) => {
     const r = await dbStart(ctxFrom(cmd));
     console.log(r.url);
-    console.error(pc.dim(r.reused ? 'already running' : `started PostgreSQL ${r.version}`));
+    new Output().info(r.reused ? 'already running' : `started PostgreSQL ${r.version}`);
   });
   db.command('stop').description('stop the embedded server').action(async (_o, cmd: Command) => {
     const r = await dbStop(ctxFrom(cmd));
@@ -125,6 +130,10 @@ export function buildProgram(): Command {
       const added = Object.values(r.inserted).reduce((a, b) => a + b, 0);
       console.log(`${r.database}: ${r.tenants} tenants, ${added} rows added (${r.rows - added} already there)`);
     });
+  registerReportCommands(program);
+  registerWatch(program);
+  registerInit(program);
+  registerHelp(program);
   return program;
 }
 
@@ -135,7 +144,7 @@ export async function main(argv: string[]): Promise<void> {
   } catch (e) {
     const code = (e as { code?: string }).code;
     if (typeof code === 'string' && code.startsWith('commander.')) return; // commander printed it
-    console.error(pc.red(formatError(e)));
+    new Output().error(e);
     process.exitCode = isTenantproofError(e) ? e.exitCode : 2;
   }
 }

@@ -1,32 +1,33 @@
-import pc from 'picocolors';
 import type { GateResult } from '../commands/gate.js';
 import { countBySeverity } from '../findings/findings.js';
+import type { Output } from './output.js';
 
 /** The human summary of a gate or check run (stdout); --json prints the report instead. */
-export function printResult(r: GateResult, o: { json: boolean; quiet: boolean }): void {
-  if (o.json) {
-    console.log(JSON.stringify(r.report, null, 2));
+export function printResult(r: GateResult, out: Output): void {
+  if (out.json) {
+    out.result(JSON.stringify(r.report, null, 2));
     return;
   }
+  const { c } = out;
   const { report } = r;
   const counts = countBySeverity(report.findings);
   const errors = report.findings.filter((f) => f.severity === 'error');
-  const shown = o.quiet ? errors : report.findings.filter((f) => f.severity !== 'info');
+  const shown = out.quiet ? errors : report.findings.filter((f) => f.severity !== 'info');
   for (const f of shown) {
-    const tag = f.severity === 'error' ? pc.red('error') : pc.yellow('warning');
-    console.log(`${tag} ${pc.bold(f.rule)}${f.relation ? ` ${f.relation}` : ''}${f.actor ? ` [${f.actor}]` : ''}`);
-    console.log(`  ${f.message}`);
-    console.log(`  ${pc.dim('fix:')} ${f.fix}`);
+    const tag = f.severity === 'error' ? c.red('error') : c.yellow('warning');
+    out.result(`${tag} ${c.bold(f.rule)}${f.relation ? ` ${f.relation}` : ''}${f.actor ? ` [${f.actor}]` : ''}`);
+    out.result(`  ${f.message}`);
+    out.result(`  ${c.dim('fix:')} ${f.fix}`);
   }
-  if (!o.quiet && r.notes.length > 0) {
-    console.log(pc.dim('\nnot probed or partly probed:'));
-    for (const n of r.notes) console.log(pc.dim(`  ${n}`));
+  if (!out.quiet && r.notes.length > 0) {
+    out.result(c.dim('\nnot probed or partly probed:'));
+    for (const n of r.notes) out.result(c.dim(`  ${n}`));
   }
-  const c = report.coverage;
-  console.log(
-    `\n${report.verdict === 'pass' ? pc.green('PASS') : pc.red('FAIL')}  ${counts.error} errors, ${counts.warning} warnings, ${counts.info} info` +
-      `  |  ${c.relations} relations x ${c.actors} actors, ${c.worlds} worlds, ${c.rows} rows, ${c.checks} checks` +
+  const cov = report.coverage;
+  out.result(
+    `\n${report.verdict === 'pass' ? c.green('PASS') : c.red('FAIL')}  ${counts.error} errors, ${counts.warning} warnings, ${counts.info} info` +
+      `  |  ${cov.relations} relations x ${cov.actors} actors, ${cov.worlds} worlds, ${cov.rows} rows, ${cov.checks} checks` +
       (report.seed !== null ? `  |  seed ${report.seed}` : ''),
   );
-  console.log(pc.dim(`report: ${r.reportFile}`));
+  out.result(c.dim(`report: ${r.reportFile}`));
 }

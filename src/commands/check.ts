@@ -3,7 +3,7 @@ import { sql } from '@databases/pg';
 import { openPool } from '../db/pool.js';
 import { checkIsolation, type IsolationOptions } from '../engine/isolation.js';
 import { TenantproofError } from '../errors.js';
-import { writeJsonReport } from '../report/json.js';
+import { emitReports } from '../report/emit.js';
 import type { GateResult } from './gate.js';
 import { resolveConfig } from './isolation-config.js';
 
@@ -27,7 +27,7 @@ export interface CheckOptions {
  */
 export async function check(o: CheckOptions): Promise<GateResult> {
   const cwd = o.cwd ?? process.cwd();
-  const { config } = await resolveConfig(cwd, o.config);
+  const { config, file: configFile } = await resolveConfig(cwd, o.config);
   const db = await openPool({ connectionString: o.databaseUrl, poolSize: 4 });
   try {
     // The judge reads every tenant's rows: it must not be subject to row level security itself.
@@ -49,7 +49,12 @@ export async function check(o: CheckOptions): Promise<GateResult> {
       ...(o.onProgress ? { onProgress: o.onProgress } : {}),
       ...(o.signal ? { signal: o.signal } : {}),
     });
-    const reportFile = writeJsonReport(path.resolve(cwd, o.reportDir ?? 'reports'), result.report);
+    const reportFile = await emitReports(path.resolve(cwd, o.reportDir ?? 'reports'), result, {
+      projectRoot: cwd,
+      migrationsDir: path.resolve(cwd, config.migrationsDir),
+      configFile,
+      runs: o.runs ?? config.probes.runs,
+    });
     return { ...result, reportFile, passed: result.report.verdict === 'pass' };
   } finally {
     await db.dispose();

@@ -3,7 +3,9 @@ import { openPool } from '../db/pool.js';
 import { withDatabase } from '../db/server.js';
 import { checkIsolation, type IsolationOptions, type IsolationResult } from '../engine/isolation.js';
 import { applyCurrent, resetDatabase } from '../migrate/index.js';
-import { writeJsonReport } from '../report/json.js';
+import { TenantproofError } from '../errors.js';
+import { emitReports } from '../report/emit.js';
+import type { Shard } from '../report/merge.js';
 import { withServer, type CommandContext } from './context.js';
 import { resolveConfig } from './isolation-config.js';
 
@@ -16,6 +18,8 @@ export interface GateOptions {
   probes?: boolean | undefined;
   onProgress?: IsolationOptions['onProgress'];
   signal?: AbortSignal | undefined;
+  /** Probe one shard of the worlds and write its partial report (`report --merge` joins them). */
+  shard?: Shard | undefined;
 }
 
 export interface GateResult extends IsolationResult {
@@ -28,7 +32,14 @@ export interface GateResult extends IsolationResult {
  * then lint and probes, then the report. Exit 0 when no error-level finding.
  */
 export async function gate(ctx: CommandContext, o: GateOptions = {}): Promise<GateResult> {
-  const { config } = await resolveConfig(ctx.projectRoot, o.config);
+  const { config, file: configFile } = await resolveConfig(ctx.projectRoot, o.config);
+  if (o.shard && (o.probes === false || (o.seed ?? config.probes.seed) === undefined)) {
+    throw new TenantproofError(
+      'shard-needs-seed',
+      o.probes === false ? 'a shard splits the probes\' worlds, and --no-probes runs none' : 'every shard must sample the same worlds, and no seed is fixed',
+      o.probes === false ? 'drop --shard for a lint-only run' : 'pass the same --seed to every shard, or set probes.seed in the config',
+    );
+  }
   return withServer(ctx, async (server) => {
     ctx.log('reset: committed migrations and current.sql, on a fresh database');
     const target = { projectRoot: ctx.projectRoot, serverUrl: server.url, database: 'tenantproof_gate' };
@@ -45,8 +56,15 @@ export async function gate(ctx: CommandContext, o: GateOptions = {}): Promise<Ga
         projectRoot: ctx.projectRoot,
         ...(o.onProgress ? { onProgress: o.onProgress } : {}),
         ...(o.signal ? { signal: o.signal } : {}),
+        ...(o.shard ? { shard: o.shard } : {}),
       });
-      const reportFile = writeJsonReport(path.resolve(ctx.projectRoot, o.reportDir ?? 'reports'), result.report);
+      const reportFile = await emitReports(path.resolve(ctx.projectRoot, o.reportDir ?? 'reports'), result, {
+        projectRoot: ctx.projectRoot,
+        migrationsDir: path.join(ctx.projectRoot, config.migrationsDir),
+        configFile,
+        runs: o.runs ?? config.probes.runs,
+        shard: o.shard,
+      });
       return { ...result, reportFile, passed: result.report.verdict === 'pass' };
     } finally {
       await db.dispose();

@@ -11,7 +11,7 @@ import { findingId } from '../findings/findings.js';
 import type { Coverage, Finding, IsolationReport, MatrixCell } from '../findings/types.js';
 import { lint } from '../lint/lint.js';
 import { locateObjects } from '../lint/locations.js';
-import { runProbes, type ProbeProgress } from '../probes/engine.js';
+import { runProbes, type CellStats, type ProbeOptions, type ProbeProgress } from '../probes/engine.js';
 import { buildReport } from '../report/json.js';
 
 export interface IsolationOptions {
@@ -25,6 +25,8 @@ export interface IsolationOptions {
   projectRoot?: string;
   onProgress?: (p: ProbeProgress | { phase: 'catalog' | 'lint' }) => void;
   signal?: AbortSignal;
+  /** Probe only this shard's worlds (see ProbeOptions.shard). */
+  shard?: ProbeOptions['shard'];
 }
 
 export interface IsolationResult {
@@ -33,6 +35,8 @@ export interface IsolationResult {
   /** What was not probed and why (refused rows, unresolved columns). */
   notes: string[];
   timings: Record<string, number>;
+  /** The probes' per-cell counts (empty without probes): what shards are merged from. */
+  cells: CellStats[];
 }
 
 export async function checkIsolation(db: ConnectionPool, config: ResolvedConfig, o: IsolationOptions = {}): Promise<IsolationResult> {
@@ -60,6 +64,7 @@ export async function checkIsolation(db: ConnectionPool, config: ResolvedConfig,
   let matrix: MatrixCell[] = [];
   let coverage: Coverage = { relations: catalog.relations.filter((r) => r.tenancy).length, actors: config.actors.length, worlds: 0, rows: 0, checks: 0 };
   const notes: string[] = [];
+  let cells: CellStats[] = [];
   const seed = o.seed ?? config.probes.seed ?? Math.floor(Math.random() * 2 ** 31);
   if (o.probes !== false) {
     const run = await time('probes', () =>
@@ -68,22 +73,24 @@ export async function checkIsolation(db: ConnectionPool, config: ResolvedConfig,
         seed,
         ...(o.onProgress ? { onProgress: o.onProgress } : {}),
         ...(o.signal ? { signal: o.signal } : {}),
+        ...(o.shard ? { shard: o.shard } : {}),
       }),
     );
     findings.push(...run.findings);
     matrix = run.matrix;
     coverage = run.coverage;
     notes.push(...run.notes);
-    findings.push(...vacuity(catalog, config, run.matrix, run.coverage));
+    cells = run.cells;
+    findings.push(...vacuity(catalog.relations, run.matrix, run.coverage));
   }
-  return { report: buildReport({ seed: o.probes === false ? null : seed, findings, matrix, coverage }), catalog, notes, timings };
+  return { report: buildReport({ seed: o.probes === false ? null : seed, findings, matrix, coverage }), catalog, notes, timings, cells };
 }
 
 /**
  * A run that probed nothing proves nothing: it fails the gate. A tenant
  * relation whose reads never ran for an actor is a warning a reviewer sees.
  */
-function vacuity(catalog: Catalog, config: ResolvedConfig, matrix: MatrixCell[], coverage: Coverage): Finding[] {
+export function vacuity(relations: ReadonlyArray<Pick<Catalog['relations'][number], 'qualifiedName' | 'tenancy' | 'extension'>>, matrix: MatrixCell[], coverage: Coverage): Finding[] {
   const out: Finding[] = [];
   if (coverage.checks === 0 || coverage.rows === 0 || coverage.worlds === 0) {
     out.push({
@@ -98,7 +105,7 @@ function vacuity(catalog: Catalog, config: ResolvedConfig, matrix: MatrixCell[],
     });
   }
   const readable = new Set(matrix.filter((m) => m.probe === 'read' && m.status !== 'skipped').map((m) => m.relation));
-  for (const r of catalog.relations) {
+  for (const r of relations) {
     if (!r.tenancy || r.extension || readable.has(r.qualifiedName)) continue;
     const reason = matrix.find((m) => m.relation === r.qualifiedName && m.probe === 'read')?.reason ?? 'no read check ran';
     out.push({
@@ -112,6 +119,5 @@ function vacuity(catalog: Catalog, config: ResolvedConfig, matrix: MatrixCell[],
       reproduction: null,
     });
   }
-  void config;
   return out;
 }

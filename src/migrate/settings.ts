@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import JSON5 from 'json5';
+import { Logger } from 'graphile-migrate';
 import type { Settings } from 'graphile-migrate';
 import { TenantproofError } from '../errors.js';
 import { withDatabase } from '../db/server.js';
@@ -61,6 +62,8 @@ export function migrationSettings(t: MigrationTarget): ResolvedMigrationSettings
   return {
     settings: {
       ...gmrc,
+      // graphile-migrate's progress goes to stderr: stdout carries results (gate --json > file).
+      logger: new Logger(() => (level, message) => (level === 'error' ? console.error(message) : process.stderr.write(`${message}\n`))),
       migrationsFolder,
       connectionString: databaseUrl,
       shadowConnectionString: asRole(withDatabase(t.serverUrl, t.shadowDatabase ?? `${t.database}_shadow`), owner),

@@ -35,6 +35,11 @@ export interface ProbeOptions {
   shrinkSteps?: number;
   onProgress?: (p: ProbeProgress) => void;
   signal?: AbortSignal;
+  /**
+   * Run one shard of the worlds: world i (0-based) runs in shard (i mod count) + 1.
+   * Every shard samples the same worlds from the same seed; `report --merge` joins them.
+   */
+  shard?: { index: number; count: number };
 }
 
 export interface ProbeProgress {
@@ -52,6 +57,22 @@ export interface ProbeRun {
   coverage: { relations: number; actors: number; worlds: number; rows: number; checks: number };
   /** Rows the database refused (and why), and columns no value could be found for: a reviewer sees what was not probed. */
   notes: string[];
+  /** What each cell counted, sorted by cell key: the raw material `report --merge` joins shards from. */
+  cells: CellStats[];
+}
+
+/** One cell's counts, as plain data. `index` fields are world indexes: the lowest one wins, as in a whole run. */
+export interface CellStats {
+  relation: string;
+  actor: string;
+  probe: string;
+  pass: number;
+  fail: number;
+  /** Why checks could not judge, and how often, sorted by detail. */
+  inconclusive: Array<[string, number]>;
+  firstFailure: { index: number; detail: string | null } | null;
+  overRestricted: number;
+  overExample: { index: number; example: string } | null;
 }
 
 interface CellAgg {
@@ -63,7 +84,7 @@ interface CellAgg {
   inconclusive: Map<string, number>;
   /** Reads that hid some of the actor's own rows: how many, and one example. */
   overRestricted: number;
-  overExample?: string;
+  overExample?: { index: number; example: string };
   firstFailure?: { world: WorldOutcome; outcome: CaseOutcome; index: number };
 }
 
@@ -86,9 +107,10 @@ export async function runProbes(db: ConnectionPool, catalog: Catalog, config: Re
   const { tenantsPerWorld, maxRowsPerTable } = config.probes;
   const arbitrary = worldShapeArbitrary(plan, { minTenants: tenantsPerWorld.min, maxTenants: tenantsPerWorld.max, maxRows: maxRowsPerTable });
   const shapes = fc.sample(arbitrary, { numRuns: o.runs, seed: o.seed });
+  const mine = shapes.map((_, i) => i).filter((i) => !o.shard || i % o.shard.count === o.shard.index - 1);
 
   const cells = new Map<string, CellAgg>();
-  const dropped = new Map<string, { count: number; reason: string }>();
+  const dropped = new Map<string, { count: number; reason: string; index: number }>();
   const skipped = new Map<string, number>();
   let rows = 0;
   let checks = 0;
@@ -98,7 +120,9 @@ export async function runProbes(db: ConnectionPool, catalog: Catalog, config: Re
     for (const [rel, list] of world.inserted.rows) rows += list.length;
     for (const [rel, d] of world.inserted.dropped) {
       const prev = dropped.get(rel);
-      dropped.set(rel, { count: (prev?.count ?? 0) + d.count, reason: prev?.reason ?? d.reason });
+      // The reason of the lowest world index, whichever connection finished first.
+      const first = !prev || index < prev.index;
+      dropped.set(rel, { count: (prev?.count ?? 0) + d.count, reason: first ? d.reason : prev.reason, index: first ? index : prev.index });
     }
     for (const [rel, n] of world.skipped) skipped.set(rel, (skipped.get(rel) ?? 0) + n);
     for (const outcome of world.outcomes) {
@@ -111,7 +135,7 @@ export async function runProbes(db: ConnectionPool, catalog: Catalog, config: Re
         agg.pass++;
         if (j.overRestricted && c.probe === 'read') {
           agg.overRestricted++;
-          agg.overExample ??= j.overRestricted;
+          if (!agg.overExample || index < agg.overExample.index) agg.overExample = { index, example: j.overRestricted };
         }
       }
       else if (j.status === 'fail') {
@@ -130,18 +154,19 @@ export async function runProbes(db: ConnectionPool, catalog: Catalog, config: Re
     Array.from({ length: workers }, () =>
       db.task(async (conn) => {
         await installRunner(conn);
-        for (let i = next++; i < shapes.length; i = next++) {
+        for (let k = next++; k < mine.length; k = next++) {
           if (o.signal?.aborted) throw o.signal.reason ?? new Error('interrupted');
+          const i = mine[k]!;
           record(await runWorld(conn, ex, shapes[i]!), i);
           done++;
-          o.onProgress?.({ worlds: done, of: shapes.length, checks, failures, phase: 'worlds' });
+          o.onProgress?.({ worlds: done, of: mine.length, checks, failures, phase: 'worlds' });
         }
       }),
     ),
   );
 
-  for (const [rel, d] of dropped) notes.push(`${rel}: ${d.count} generated row(s) refused by the database, e.g. ${d.reason}`);
-  for (const [rel, n] of skipped) {
+  for (const [rel, d] of [...dropped].sort(byKey)) notes.push(`${rel}: ${d.count} generated row(s) refused by the database, e.g. ${d.reason}`);
+  for (const [rel, n] of [...skipped].sort(byKey)) {
     const missing = plan.relations.find((p) => p.relation.qualifiedName === rel)?.parents.filter((p) => p.fk.notNull).map((p) => p.fk.references) ?? [];
     notes.push(`${rel}: ${n} row(s) not generated: no parent row to reference in ${missing.join(' or ') || 'a parent'} (a global table needs existing rows)`);
   }
@@ -149,34 +174,17 @@ export async function runProbes(db: ConnectionPool, catalog: Catalog, config: Re
   const failing = [...cells.values()].filter((c) => c.fail > 0).sort((a, b) => (cellKey(a.relation, a.actor, a.probe) < cellKey(b.relation, b.actor, b.probe) ? -1 : 1));
   const maxShrunk = o.maxShrunk ?? 8;
   for (const [i, cell] of failing.entries()) {
-    o.onProgress?.({ worlds: done, of: shapes.length, checks, failures, phase: 'shrinking' });
+    o.onProgress?.({ worlds: done, of: mine.length, checks, failures, phase: 'shrinking' });
     const minimal = i < maxShrunk ? await shrinkCell(db, ex, arbitrary, cell, o) : null;
     findings.push(probeFinding(cell, minimal ?? { ...cell.firstFailure!, seed: o.seed, path: null, shrunk: false }, ex));
   }
   findings.push(...(await pooledContextFindings(db, config)));
-  for (const cell of cells.values()) {
-    if (cell.overRestricted === 0) continue;
-    findings.push({
-      id: findingId('probe-over-restriction', { relation: cell.relation }, cell.actor),
-      rule: 'probe-over-restriction',
-      severity: 'info',
-      relation: cell.relation,
-      actor: cell.actor,
-      message: `${cell.actor} did not see all of its own tenant's rows in ${cell.relation} (${cell.overRestricted} of ${cell.pass + cell.fail} reads; e.g. ${cell.overExample}): not a leak, but stricter than the tenant boundary`,
-      fix: 'if the actor should see every row of its tenant, widen the SELECT policy to the tenant; if not, nothing to do',
-      reproduction: null,
-    });
+  const stats = [...cells.values()].map(cellStats).sort((a, b) => (cellKey(a.relation, a.actor, a.probe) < cellKey(b.relation, b.actor, b.probe) ? -1 : 1));
+  for (const cell of stats) {
+    const f = overRestrictionFinding(cell);
+    if (f) findings.push(f);
   }
-
-  const matrix: MatrixCell[] = [...cells.values()]
-    .map((c): MatrixCell => {
-      if (c.fail > 0) return { relation: c.relation, actor: c.actor, probe: c.probe, status: 'fail', checks: c.pass + c.fail, reason: c.firstFailure!.outcome.judgement.status === 'fail' ? (c.firstFailure!.outcome.judgement as { detail: string }).detail : undefined };
-      if (c.pass > 0) return { relation: c.relation, actor: c.actor, probe: c.probe, status: 'pass', checks: c.pass };
-      const [reason] = [...c.inconclusive.entries()].sort((a, b) => b[1] - a[1])[0] ?? ['never applicable'];
-      return { relation: c.relation, actor: c.actor, probe: c.probe, status: 'skipped', checks: 0, reason };
-    })
-    .map((m) => (m.reason === undefined ? (({ reason: _r, ...rest }) => rest)(m) : m))
-    .sort((a, b) => (cellKey(a.relation, a.actor, a.probe) < cellKey(b.relation, b.actor, b.probe) ? -1 : 1));
+  const matrix: MatrixCell[] = stats.map(matrixCellOf);
 
   return {
     seed: o.seed,
@@ -190,6 +198,49 @@ export async function runProbes(db: ConnectionPool, catalog: Catalog, config: Re
       checks,
     },
     notes,
+    cells: stats,
+  };
+}
+
+const byKey = <T>(a: [string, T], b: [string, T]) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0);
+
+function cellStats(c: CellAgg): CellStats {
+  const j = c.firstFailure?.outcome.judgement;
+  return {
+    relation: c.relation,
+    actor: c.actor,
+    probe: c.probe,
+    pass: c.pass,
+    fail: c.fail,
+    inconclusive: [...c.inconclusive.entries()].sort(byKey),
+    firstFailure: c.firstFailure ? { index: c.firstFailure.index, detail: j?.status === 'fail' ? j.detail : null } : null,
+    overRestricted: c.overRestricted,
+    overExample: c.overExample ?? null,
+  };
+}
+
+/** A cell's line in the matrix: failed if any check failed, else passed if any passed, else skipped with the most common reason. */
+export function matrixCellOf(c: CellStats): MatrixCell {
+  const base = { relation: c.relation, actor: c.actor, probe: c.probe };
+  if (c.fail > 0) return c.firstFailure && c.firstFailure.detail !== null ? { ...base, status: 'fail', checks: c.pass + c.fail, reason: c.firstFailure.detail } : { ...base, status: 'fail', checks: c.pass + c.fail };
+  if (c.pass > 0) return { ...base, status: 'pass', checks: c.pass };
+  // Ties between reasons go to the first by name, not to whichever world finished first.
+  const [reason] = [...c.inconclusive].sort((a, b) => b[1] - a[1] || byKey(a, b))[0] ?? ['never applicable'];
+  return { ...base, status: 'skipped', checks: 0, reason };
+}
+
+/** Reads that hid some of the actor's own rows: an info finding, or null. */
+export function overRestrictionFinding(cell: CellStats): Finding | null {
+  if (cell.overRestricted === 0) return null;
+  return {
+    id: findingId('probe-over-restriction', { relation: cell.relation }, cell.actor),
+    rule: 'probe-over-restriction',
+    severity: 'info',
+    relation: cell.relation,
+    actor: cell.actor,
+    message: `${cell.actor} did not see all of its own tenant's rows in ${cell.relation} (${cell.overRestricted} of ${cell.pass + cell.fail} reads; e.g. ${cell.overExample?.example}): not a leak, but stricter than the tenant boundary`,
+    fix: 'if the actor should see every row of its tenant, widen the SELECT policy to the tenant; if not, nothing to do',
+    reproduction: null,
   };
 }
 
@@ -324,15 +375,34 @@ function reproduction(c: ProbeCase, m: Minimal, ex: EngineContext): string {
     `set local role ${sqlIdentifier(c.role)};`,
     ...c.context.map((s) => `${s};`),
   ];
-  if (c.probe.startsWith('read') || c.probe.startsWith('call')) {
+  if (c.probe.startsWith('call')) {
     lines.push(`-- rows of other tenants appear in the second count:`, `${c.sql};`);
+  } else if (c.probe.startsWith('read')) {
+    // The probe's own statement joins the runner's temporary snapshot; a reviewer reads the rows themselves.
+    const tenantCol = ex.catalog.relations.find((r) => r.qualifiedName === c.relation)?.tenancy?.column;
+    const rel = c.relation.split('.').map(sqlIdentifier).join('.');
+    lines.push(`-- every row this returns that is not of tenant ${c.tenant ?? '(none)'} is a leak:`, tenantCol ? `select ${sqlIdentifier(tenantCol)}, count(*) from ${rel} group by 1;` : `select * from ${rel};`);
   } else {
     lines.push(`${c.sql};`, 'reset role;', `-- what the statement did to other tenants' rows: compare with the world above`);
     const tenantCol = ex.catalog.relations.find((r) => r.qualifiedName === c.relation)?.tenancy?.column;
     if (tenantCol) lines.push(`select * from ${c.relation.split('.').map(sqlIdentifier).join('.')} where ${sqlIdentifier(tenantCol)}::text is distinct from ${sqlLiteral(c.tenant ?? '')};`);
   }
   lines.push('rollback;');
-  return lines.join('\n');
+  return stableOids(lines.join('\n'), ex.catalog);
+}
+
+/**
+ * Relation oids differ from one migrated database to the next (the gate
+ * migrates a fresh one each run): in replay SQL they become regclass casts of
+ * the relation names, which mean the same and read the same on every run.
+ */
+function stableOids(text: string, catalog: Catalog): string {
+  const names = new Map(catalog.relations.map((r) => [String(r.oid), r.qualifiedName]));
+  return text.replace(/'\{(\d+(?:,\d+)*)\}'::oid\[\]/g, (whole, list: string) => {
+    const parts = list.split(',').map((oid) => names.get(oid));
+    if (parts.some((n) => n === undefined)) return whole;
+    return `array[${parts.map((n) => `${sqlLiteral(n!.split('.').map(sqlIdentifier).join('.'))}::regclass`).join(', ')}]::oid[]`;
+  });
 }
 
 /**

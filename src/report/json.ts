@@ -17,7 +17,7 @@ export function buildReport(parts: { seed: number | null; findings: Finding[]; m
 }
 
 /** Writes `content` to `file` through a temporary file in the same folder and a rename. */
-export function writeFileAtomic(file: string, content: string): void {
+export function writeFileAtomic(file: string, content: string | Uint8Array): void {
   mkdirSync(path.dirname(file), { recursive: true });
   const tmp = path.join(path.dirname(file), `.tmp-${path.basename(file)}-${process.pid}`);
   try {
