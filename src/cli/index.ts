@@ -3,7 +3,6 @@ import { formatError, isTenantproofError } from '../errors.js';
 import { commandContext, type ContextOptions } from '../commands/context.js';
 import { dbCommit, dbMigrate, dbReset, dbStart, dbStatus, dbStop, dbUncommit, dbUrl, dbWatch } from '../commands/db.js';
 import { gate } from '../commands/gate.js';
-import { withMigrationLog } from '../commands/watch.js';
 import { dbSeed } from '../commands/seed.js';
 import { check } from '../commands/check.js';
 import { printResult } from './print.js';
@@ -71,9 +70,8 @@ export function buildProgram(): Command {
     .addHelpText('after', '\nExamples:\n  tenantproof gate\n  tenantproof gate --runs 300 --seed 42\n  tenantproof gate --no-lint        # what the probes alone catch')
     .action(async (o: IsolationFlags, cmd: Command) => {
       const out = outputFor(cmd, o);
-      // graphile-migrate narrates on stdout: to stderr with the rest, so that --json stays parseable.
       const r = await interruptible(out, 'the gate stopped before it finished; no report was written', (signal) =>
-        withMigrationLog((line) => out.info(line), () => gate(ctxFrom(cmd), { ...o, onProgress: out.isolationProgress(), signal })),
+        gate(ctxFrom(cmd), { ...o, onProgress: out.isolationProgress(), signal }),
       );
       printResult(r, out);
       process.exitCode = r.passed ? 0 : 1;

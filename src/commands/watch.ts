@@ -413,9 +413,9 @@ function readCurrent(files: readonly string[]): string {
 }
 
 /**
- * graphile-migrate 1.x logs through console.info (stdout), which would
- * interleave with verdicts and break --json; its error block repeats what
- * our error says. While it runs, its lines go to the narration log instead.
+ * While graphile-migrate runs, what it prints through console (its error
+ * block, which repeats what our error says; with the default logger, its
+ * progress too) goes to the narration log instead of between the verdicts.
  */
 export async function withMigrationLog<T>(log: (line: string) => void, fn: () => Promise<T>): Promise<T> {
   const saved = { log: console.log, info: console.info, warn: console.warn, error: console.error };

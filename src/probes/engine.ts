@@ -245,7 +245,20 @@ export function overRestrictionFinding(cell: CellStats): Finding | null {
 }
 
 /** A project's factories module: `factories` (one row factory per relation) and `seededFaker(seed)`. */
-async function loadFactories(file: string): Promise<{ factories: Record<string, RowFactory>; seededFaker: (seed: number) => unknown }> {
+const factoryModules = new Map<string, Promise<{ factories: Record<string, RowFactory>; seededFaker: (seed: number) => unknown }>>();
+
+/** Loaded once per process: importing the module (and faker) costs most of a watch pass otherwise. */
+function loadFactories(file: string): Promise<{ factories: Record<string, RowFactory>; seededFaker: (seed: number) => unknown }> {
+  let loaded = factoryModules.get(file);
+  if (!loaded) {
+    loaded = importFactories(file);
+    factoryModules.set(file, loaded);
+    loaded.catch(() => factoryModules.delete(file));
+  }
+  return loaded;
+}
+
+async function importFactories(file: string): Promise<{ factories: Record<string, RowFactory>; seededFaker: (seed: number) => unknown }> {
   let mod: Record<string, unknown>;
   try {
     mod = (await tsImport(pathToFileURL(file).href, import.meta.url)) as Record<string, unknown>;
