@@ -53,7 +53,7 @@ export function buildProgram(): Command {
     c
       .option('--runs <n>', 'random worlds to probe (default: probes.runs in the config, 100)', int('--runs', 1))
       .option('--seed <n>', 'fast-check seed: the same seed replays the same run', int('--seed', 0))
-      .option('--report-dir <dir>', 'where isolation-report.json goes', 'reports')
+      .option('--report-dir <dir>', 'where the reports go (JSON, Markdown, HTML, JUnit, SARIF)', 'reports')
       .option('-c, --config <file>', 'the tenantproof config (default: the nearest tenantproof.config.*)')
       .option('--no-lint', 'skip the static rules (probes only)')
       .option('--no-probes', 'skip the dynamic probes (lint only)')
