@@ -19,6 +19,12 @@ export function sqlIdentifier(value: string): string {
   return `"${value.replaceAll('"', '""')}"`;
 }
 
+/** `schema.name` as SQL, both parts quoted. */
+export function sqlQualified(name: string): string {
+  const dot = name.indexOf('.');
+  return `${sqlIdentifier(name.slice(0, dot))}.${sqlIdentifier(name.slice(dot + 1))}`;
+}
+
 /** The role an actor runs as in `tenant`'s context: the template's role for role-per-tenant actors. */
 export function actorRoleFor(actor: ActorConfig, tenant: string): string {
   const template = actor.context?.roleTemplate;

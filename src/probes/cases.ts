@@ -5,7 +5,7 @@
  * nothing to read, an unrelated error); only passes and failures count.
  */
 import type { Catalog, Relation, SettingRead } from '../catalog/types.js';
-import { actorRoleFor, contextSettings, contextStatements, sqlIdentifier, sqlLiteral } from '../config/context.js';
+import { actorRoleFor, contextSettings, contextStatements, sqlIdentifier, sqlLiteral, sqlQualified } from '../config/context.js';
 import type { ActorConfig, ResolvedConfig } from '../config/schema.js';
 import type { WorldPlan } from '../world/plan.js';
 import type { WorldRow } from '../world/build.js';
@@ -70,10 +70,7 @@ export interface ProbeCase {
   evaluate(r: RunnerResult): Judgement;
 }
 
-export const ident = (qualifiedName: string) => {
-  const dot = qualifiedName.indexOf('.');
-  return `${sqlIdentifier(qualifiedName.slice(0, dot))}.${sqlIdentifier(qualifiedName.slice(dot + 1))}`;
-};
+export const ident = sqlQualified;
 
 /** The tenant of row `alias` of `r`, as text, computed as the privileged role (through foreign keys when indirect). */
 export function tenantExpression(r: Relation, alias: string, byName: ReadonlyMap<string, Relation>, depth = 0): string | null {

@@ -15,6 +15,7 @@ import { insertWorld, worldInsertText, type InsertResult } from '../world/insert
 import type { WorldPlan } from '../world/plan.js';
 import { buildCases, snapshotStatements, type Judgement, type ProbeCase, type RunnerResult } from './cases.js';
 import { RUNNER_SQL } from './runner-sql.js';
+import { rolledBack } from '../db/rolled-back.js';
 
 export interface EngineContext {
   catalog: Catalog;
@@ -40,25 +41,10 @@ export interface WorldOutcome {
 
 type TxSource = { tx<T>(fn: (tx: Transaction) => Promise<T>): Promise<T> };
 
-class Rollback extends Error {}
 
 /** The runner's temporary objects, once per connection (they live as long as the session). */
 export async function installRunner(conn: Queryable): Promise<void> {
   await conn.query(sql.__dangerous__rawValue(RUNNER_SQL));
-}
-
-/** Runs `fn` in a transaction that is always rolled back, and returns what it returned. */
-async function rolledBack<T>(db: TxSource, fn: (tx: Transaction) => Promise<T>): Promise<T> {
-  let value: T | undefined;
-  try {
-    await db.tx(async (tx) => {
-      value = await fn(tx);
-      throw new Rollback();
-    });
-  } catch (e) {
-    if (!(e instanceof Rollback)) throw e;
-  }
-  return value!;
 }
 
 export async function runWorld(db: TxSource, ex: EngineContext, shape: WorldShape, only?: ReadonlySet<string>): Promise<WorldOutcome> {

@@ -12,6 +12,7 @@ import { sql, type Queryable, type Transaction } from '@databases/pg';
 import type { Catalog, Column, Relation } from '../catalog/types.js';
 import { sqlIdentifier } from '../config/context.js';
 import type { WorldPlan } from './plan.js';
+import { rolledBack } from '../db/rolled-back.js';
 import { rng, uuid, type Rng } from './values.js';
 
 export type ColumnGenerator = (n: number, r: Rng) => unknown;
@@ -171,19 +172,8 @@ export interface Discovery {
 
 /** Runs once per run, before any world: one round trip per guarded column, in a transaction left as found. */
 export async function discoverGenerators(db: { tx<T>(fn: (tx: Transaction) => Promise<T>): Promise<T> }, catalog: Catalog, plan: WorldPlan): Promise<Discovery> {
-  let found: Discovery | undefined;
-  await db
-    .tx(async (tx) => {
-      found = await discover(tx, catalog, plan);
-      throw new Rollback();
-    })
-    .catch((e: unknown) => {
-      if (!(e instanceof Rollback)) throw e;
-    });
-  return found!;
+  return rolledBack(db, (tx) => discover(tx, catalog, plan));
 }
-
-class Rollback extends Error {}
 
 async function discover(db: Queryable, catalog: Catalog, plan: WorldPlan): Promise<Discovery> {
   const generators = new Map<string, ColumnGenerator>();

@@ -7,7 +7,7 @@
  */
 import { sql, type SQLQuery, type Transaction } from '@databases/pg';
 import type { WorldPlan } from './plan.js';
-import { sqlIdentifier, sqlLiteral } from '../config/context.js';
+import { sqlIdentifier, sqlLiteral, sqlQualified } from '../config/context.js';
 import type { World, WorldRow } from './build.js';
 
 export interface InsertResult {
@@ -17,7 +17,7 @@ export interface InsertResult {
   dropped: Map<string, { count: number; reason: string }>;
 }
 
-export function qualified(name: string): SQLQuery {
+export function qualifiedSql(name: string): SQLQuery {
   const dot = name.indexOf('.');
   return sql.ident(name.slice(0, dot), name.slice(dot + 1));
 }
@@ -27,8 +27,8 @@ function insertStatement(relation: string, rows: WorldRow[]): SQLQuery {
   const list = sql.join(cols, ', ');
   const json = JSON.stringify(rows.map((r) => r.values));
   // OVERRIDING SYSTEM VALUE: generated keys are written explicitly so children can reference them.
-  return sql`insert into ${qualified(relation)} (${list}) overriding system value
-    select ${list} from json_populate_recordset(null::${qualified(relation)}, ${json}::json)`;
+  return sql`insert into ${qualifiedSql(relation)} (${list}) overriding system value
+    select ${list} from json_populate_recordset(null::${qualifiedSql(relation)}, ${json}::json)`;
 }
 
 /** The whole world as plain SQL text (literals, no parameters): for the one-round-trip path. */
@@ -39,17 +39,13 @@ export function worldInsertText(plan: WorldPlan, world: World): string[] {
     const rows = world.rows.get(name) ?? [];
     if (rows.length === 0) continue;
     const cols = Object.keys(rows[0]!.values).map((c) => sqlIdentifier(c)).join(', ');
-    const rel = qualifiedText(name);
+    const rel = sqlQualified(name);
     const json = sqlLiteral(JSON.stringify(rows.map((r) => r.values)));
     out.push(`insert into ${rel} (${cols}) overriding system value select ${cols} from json_populate_recordset(null::${rel}, ${json}::json)`);
   }
   return out;
 }
 
-function qualifiedText(name: string): string {
-  const dot = name.indexOf('.');
-  return `${sqlIdentifier(name.slice(0, dot))}.${sqlIdentifier(name.slice(dot + 1))}`;
-}
 
 export async function insertWorld(tx: Transaction, plan: WorldPlan, world: World): Promise<InsertResult> {
   const rows = new Map<string, WorldRow[]>();
