@@ -36,13 +36,17 @@ import type {
 export interface IntrospectOptions {
   /** Database roles of the configured actors; missing roles are reported with exists: false. */
   actorRoles: readonly string[];
-  /** Default `tenant_id`. */
-  tenantColumn?: string;
+  /** Tenant column names, in order of preference (default `tenant_id`). */
+  tenantColumns?: readonly string[];
+  /** Per-relation tenant column overrides, keyed `schema.name`. */
+  relationColumns?: Readonly<Record<string, string>>;
+  /** Relations outside the scanned schemas that the engine needs (principals, sessions...), `schema.name`. */
+  extraRelations?: readonly string[];
   /** Schemas to scan; default every non-system schema. */
   schemas?: readonly string[];
   excludeSchemas?: readonly string[];
-  /** `schema.name`; inferred from foreign keys when absent. */
-  tenantTable?: string;
+  /** `schema.name`; inferred from foreign keys when undefined; null: there is none. */
+  tenantTable?: string | null;
   tenantKey?: string;
   /** Relations global on purpose: never tenant-scoped. */
   globalRelations?: readonly string[];
@@ -92,7 +96,7 @@ async function readCatalog(db: Queryable, options: IntrospectOptions): Promise<C
   const [memberships, flags, relationRows, functionRows, sequenceRows, defaultRows, typeRows] = [
     await queryMemberships(db, server.version),
     await queryRoleFlags(db, actorRoles, server.version),
-    await queryRelations(db, scanned),
+    await queryRelations(db, scanned, options.extraRelations ?? []),
     await queryFunctions(db, actorRoles),
     await querySequences(db, scanned, actorRoles),
     await queryDefaultPrivileges(db),
@@ -114,11 +118,14 @@ async function readCatalog(db: Queryable, options: IntrospectOptions): Promise<C
   attachPolicies(relations, policies, functions);
 
   const tenancyOptions = {
-    tenantColumn: options.tenantColumn ?? 'tenant_id',
+    tenantColumns: options.tenantColumns && options.tenantColumns.length > 0 ? options.tenantColumns : ['tenant_id'],
+    relationColumns: options.relationColumns,
     tenantTable: options.tenantTable,
     tenantKey: options.tenantKey,
     globalRelations: options.globalRelations,
   };
+  const inScope = new Set(scanned);
+  for (const r of relations) r.inScope = inScope.has(r.schema);
   const { tenancy, scopes } = computeTenancy(relations, tenancyOptions);
   for (const r of relations) r.tenancy = scopes.get(r.qualifiedName) ?? null;
 
@@ -264,6 +271,7 @@ function buildRelations(rows: RelationRow[], parts: RelationParts): Relation[] {
         columns: { select: p.colSelect, insert: p.colInsert, update: p.colUpdate, references: p.colReferences },
       })),
       publicPrivileges: r.publicPrivileges,
+      inScope: true,
       tenancy: null,
     };
   });

@@ -74,6 +74,8 @@ export interface Relation {
   privileges: RelationPrivileges[];
   /** Privileges granted to PUBLIC directly in the relation's ACL. */
   publicPrivileges: string[];
+  /** In a scanned schema; false for relations read only because the engine needs them (a users table in `auth`). */
+  inScope: boolean;
   /** How the relation belongs to a tenant, or null when it does not (see Tenancy). */
   tenancy: TenantScope | null;
 }
@@ -307,7 +309,14 @@ export interface UserType {
 }
 
 export interface Tenancy {
+  /** The first tenant column name (what most messages say). */
   tenantColumn: string;
+  /** Every tenant column name, in order of preference. */
+  tenantColumns: string[];
+  /** Per-relation overrides, keyed `schema.name`. */
+  relationColumns: Record<string, string>;
+  /** The SQL type of tenant ids: the tenant key's, else the first tenant column's (format_type text). */
+  tenantType: string;
   /** `schema.name` of the tenant table (configured or inferred), or null. */
   tenantTable: string | null;
   /** The tenant table's key column that tenant columns reference. */

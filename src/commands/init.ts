@@ -473,7 +473,7 @@ export async function catalogOf(db: Queryable): Promise<{ catalog: Catalog; excl
   const tenancy = proposeTenancy(first, excludeSchemas);
   const catalog = await introspect(db, {
     actorRoles,
-    tenantColumn: tenancy.tenantColumn,
+    tenantColumns: [tenancy.tenantColumn],
     ...(tenancy.tenantTable ? { tenantTable: tenancy.tenantTable } : {}),
     ...(tenancy.tenantKey ? { tenantKey: tenancy.tenantKey } : {}),
     excludeSchemas,

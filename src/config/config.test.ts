@@ -22,8 +22,8 @@ describe('validation', () => {
     const r = validateConfig(minimal, 'test');
     expect(r.ok).toBe(true);
     if (!r.ok) return;
-    expect(r.config.tenancy).toEqual({ tenantColumn: 'tenant_id', excludeSchemas: [], trustedSettings: [] });
-    expect(r.config.probes).toEqual({ runs: 100, tenantsPerWorld: { min: 2, max: 3 }, maxRowsPerTable: 5, columns: {} });
+    expect(r.config.tenancy).toEqual({ tenantColumn: 'tenant_id', relations: {}, excludeSchemas: [], trustedSettings: [] });
+    expect(r.config.probes).toEqual({ runs: 100, tenantsPerWorld: { min: 2, max: 3 }, maxRowsPerTable: 5, principalsPerWorld: { min: 2, max: 4 }, columns: {} });
     expect(r.config.lint).toEqual({ rules: {}, ignore: [] });
     expect(r.config.globalTables).toEqual([]);
     expect(r.config.migrationsDir).toBe('migrations');
@@ -42,7 +42,7 @@ describe('validation', () => {
       probes: { tenantsPerWorld: { min: 5, max: 3 }, runs: 0 },
     });
     const byPath = Object.fromEntries(issues.map((i) => [i.path, i]));
-    expect(byPath['actors[2].role']!.message).toBe('expected a string (the database role the actor uses), got 42');
+    expect(byPath['actors[2].role']!.message).toBe('expected a string (the database role the actor uses (current_user during a check)), got 42');
     expect(byPath['actors[2].role']!.fix).toContain('"app_member"');
     expect(byPath['actors[2].expect']!.message).toContain('expected one of "tenant", "all", "none"');
     expect(byPath['tenancy.tenantColum']!.fix).toBe('did you mean "tenantColumn"?');

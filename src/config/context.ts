@@ -39,10 +39,10 @@ export function contextStatements(actor: ActorConfig, tenant: string): string[] 
   const c = actor.context;
   if (!c) return [];
   if (c.sql !== undefined) return [c.sql].flat().map((s) => s.replaceAll(TENANT_PLACEHOLDER, sqlLiteral(tenant)));
-  if (c.statements) return [c.statements(tenant)].flat();
+  if (c.statements) return [c.statements(tenant, { tenant, principal: tenant, login: actor.login ?? actor.role, role: actor.role })].flat();
   if (c.jwt) {
     const claims = substitute(c.jwt.claims ?? {}, tenant) as Record<string, unknown>;
-    setPath(claims, c.jwt.claim.split('.'), tenant);
+    if (c.jwt.claim) setPath(claims, c.jwt.claim.split('.'), tenant);
     return [`select set_config(${sqlLiteral(c.jwt.setting)}, ${sqlLiteral(JSON.stringify(claims))}, true)`];
   }
   if (c.roleTemplate !== undefined) return [`set local role ${sqlIdentifier(actorRoleFor(actor, tenant))}`];
@@ -69,7 +69,7 @@ export function contextSettings(actor: ActorConfig, sampleTenant = SAMPLE_TENANT
   const c = actor.context;
   const trusted = c?.trustedSettings ?? [];
   if (!c) return { settings: [], rolePerTenant: false, trusted };
-  if (c.jwt) return { settings: [c.jwt.setting.toLowerCase()], jwt: { setting: c.jwt.setting.toLowerCase(), claim: c.jwt.claim.split('.') }, rolePerTenant: false, trusted };
+  if (c.jwt) return { settings: [c.jwt.setting.toLowerCase()], jwt: { setting: c.jwt.setting.toLowerCase(), claim: (c.jwt.claim ?? 'sub').split('.') }, rolePerTenant: false, trusted };
   if (c.roleTemplate !== undefined) return { settings: [], rolePerTenant: true, trusted };
   const text = contextStatements(actor, sampleTenant).join(';\n');
   const settings = new Set<string>();

@@ -6,6 +6,7 @@
  */
 import { z } from 'zod';
 import { RULE_IDS } from '../lint/rule-ids.js';
+import { DYNAMIC_RULE_IDS } from '../probes/ids.js';
 import { TENANT_PLACEHOLDER } from './context.js';
 
 /** Metadata every documented key carries; read back by the issue formatter. */
@@ -25,45 +26,116 @@ const qualifiedName = (description: string, example: string) =>
 
 const severityOrOff = z.enum(['error', 'warning', 'info', 'off']).meta(doc('the severity for this rule, or "off" to disable it', '"warning"'));
 
-export type ContextStatementsFn = (tenant: string) => string | readonly string[];
+/** Who a check acts as: the values an adapter may write into the context. */
+export interface ContextSubject {
+  /** The tenant the subject acts in ('' for the "empty tenant" probe). */
+  tenant: string;
+  /** The principal (user) id; the tenant id where the schema has no principals. */
+  principal: string;
+  /** The role the application logs in as (session_user during the check). */
+  login: string;
+  /** The role the check runs as (current_user). */
+  role: string;
+  /** The session row's key, for session-table contexts. */
+  session?: string | undefined;
+}
+export type ContextStatementsFn = (tenant: string, subject: ContextSubject) => string | readonly string[];
+
+const PLACEHOLDERS = '$tenant, $principal, $login, $role, $session';
+
+const settingSchema = z.strictObject({
+  name: z.string().min(1).meta(doc('the custom setting the application writes', '"app.current_tenant"')),
+  value: z.string().default(TENANT_PLACEHOLDER).meta(doc(`the value written, with ${PLACEHOLDERS} placeholders`, '"$tenant"')),
+  scope: z
+    .enum(['transaction', 'session'])
+    .default('transaction')
+    .meta(doc("'transaction' (set_config(..., true), as it should be) or 'session' (set_config(..., false) on each checkout of a pooled connection)", '"transaction"')),
+});
+
+const jwtSchema = z
+  .strictObject({
+    setting: z.string().min(1).default('request.jwt.claims').meta(doc('the custom setting holding the JSON claims', '"request.jwt.claims"')),
+    claim: z.string().min(1).optional().meta(doc('shorthand: the claim holding the tenant id, a dotted path into the claims', '"org_id" or "app_metadata.org_id"')),
+    claims: z
+      .record(z.string(), z.unknown())
+      .optional()
+      .meta(doc(`the claims, string values with ${PLACEHOLDERS} placeholders (default: sub = $principal, role = $role, exp = one hour from now)`, '{ "sub": "$principal", "role": "authenticated" }')),
+    perClaim: z
+      .boolean()
+      .default(false)
+      .meta(doc('also write each top-level claim to its own setting `request.jwt.claim.<name>`, as older PostgREST versions did', 'true')),
+  })
+  .meta(doc('JWT claims, as Supabase and PostgREST write them: set_config(setting, json, true)', '{ claims: { sub: "$principal", role: "authenticated" } }'));
+
+const sessionSchema = z.strictObject({
+  relation: qualifiedName('the table of sessions the world writes one row to per principal', '"app_private.sessions"'),
+  principalColumn: z.string().min(1).meta(doc('the column of the session row naming the principal', '"user_id"')),
+  key: z.string().min(1).optional().meta(doc("the session's key column (default: its single-column primary key)", '"uuid"')),
+  setting: z.string().min(1).meta(doc('the custom setting that carries the session id', '"jwt.claims.session_id"')),
+});
+
+const rolePerTenantSchema = z.strictObject({
+  template: z
+    .string()
+    .min(1)
+    .optional()
+    .meta(doc(`the tenant's login role name, ${TENANT_PLACEHOLDER} standing for the tenant id (default "tenant_$tenant")`, `"tenant_${TENANT_PLACEHOLDER}"`)),
+  column: z.string().min(1).optional().meta(doc('the tenant table column that stores the role name, which the world fills', '"db_user"')),
+  memberOf: z
+    .string()
+    .min(1)
+    .optional()
+    .meta(doc("the shared NOLOGIN role holding the grants that each tenant's role is a member of (default: the actor's role)", '"tenant_users"')),
+  reuse: z
+    .boolean()
+    .default(false)
+    .meta(doc('use the tenants and roles that already exist in the database instead of creating them', 'true')),
+});
 
 const contextSchema = z
   .strictObject({
+    setting: z
+      .union([settingSchema, z.array(settingSchema).min(1)])
+      .optional()
+      .meta(doc('one or more custom settings the application writes', '{ name: "app.current_tenant" }')),
+    jwt: jwtSchema.optional(),
+    session: sessionSchema.optional().meta(doc('a session table: the world inserts a session per principal and the context sets its id', '{ relation: "app_private.sessions", principalColumn: "user_id", setting: "jwt.claims.session_id" }')),
+    rolePerTenant: rolePerTenantSchema
+      .optional()
+      .meta(doc('one login role per tenant: the world creates each tenant\'s role (and stores its name in the tenant row) and the check logs in as it', '{ column: "db_user" }')),
+    roleTemplate: z
+      .string()
+      .min(1)
+      .optional()
+      .meta(doc(`shorthand for rolePerTenant: { template }: the role name with ${TENANT_PLACEHOLDER} standing for the tenant id`, `"tenant_${TENANT_PLACEHOLDER}"`)),
     sql: z
       .union([z.string().min(1), z.array(z.string().min(1)).min(1)])
       .optional()
       .meta(
         doc(
-          `SQL run at the start of each transaction to enter a tenant's context; ${TENANT_PLACEHOLDER} is replaced by the tenant id as a quoted literal`,
+          `SQL run at the start of each transaction to enter the context; ${PLACEHOLDERS} are replaced by quoted literals`,
           `"select set_config('app.tenant_id', ${TENANT_PLACEHOLDER}, true)"`,
         ),
       ),
     statements: z
-      .custom<ContextStatementsFn>((v) => typeof v === 'function', { message: 'expected a function (tenant) => SQL string or array of SQL strings' })
+      .custom<ContextStatementsFn>((v) => typeof v === 'function', { message: 'expected a function (tenant, subject) => SQL string or array of SQL strings' })
       .optional()
-      .meta(doc('a function that returns the statements that enter a tenant context, given the tenant id', '(tenant) => [`select set_config(\'app.tenant_id\', \'${tenant}\', true)`]')),
-    jwt: z
-      .strictObject({
-        setting: z.string().min(1).default('request.jwt.claims').meta(doc('the custom setting holding the JSON claims', '"request.jwt.claims"')),
-        claim: z.string().min(1).meta(doc('the claim holding the tenant id, a dotted path into the claims', '"org_id" or "app_metadata.org_id"')),
-        claims: z
-          .record(z.string(), z.unknown())
-          .optional()
-          .meta(doc(`other claims to set; string values may contain ${TENANT_PLACEHOLDER}`, '{ "role": "authenticated" }')),
-      })
-      .optional()
-      .meta(doc("JWT-claims context, as Supabase/PostgREST do: the claims are written with set_config(setting, json, true)", '{ claim: "org_id" }')),
-    roleTemplate: z
-      .string()
-      .min(1)
-      .optional()
-      .meta(doc(`one login role per tenant: the role name with ${TENANT_PLACEHOLDER} standing for the tenant id`, `"tenant_${TENANT_PLACEHOLDER}"`)),
+      .meta(doc('a function that returns the statements that enter the context, given the tenant id and the subject', '(tenant) => [`select set_config(\'app.tenant_id\', \'${tenant}\', true)`]')),
+    preRequest: qualifiedName('a function called after the context is set, as PostgREST calls db-pre-request; the settings it writes count as the context', '"api.check_request"').optional(),
     trustedSettings: z
       .array(z.string().min(1))
       .default([])
       .meta(doc('other custom settings this context sets and policies may trust (glob * allowed)', '["app.user_id"]')),
   })
-  .meta(doc('how the actor enters a tenant context: exactly one of sql, statements, jwt, roleTemplate', `{ sql: "select set_config('app.tenant_id', ${TENANT_PLACEHOLDER}, true)" }`));
+  .meta(
+    doc(
+      'how the application enters a request context: exactly one of setting, jwt, session, rolePerTenant, roleTemplate, sql, statements, plus preRequest if the application calls one',
+      `{ setting: { name: "app.tenant_id" } }`,
+    ),
+  );
+
+/** The context mechanisms of which an actor names exactly one. */
+export const CONTEXT_KINDS = ['setting', 'jwt', 'session', 'rolePerTenant', 'roleTemplate', 'sql', 'statements'] as const;
 
 export const EXPECTATIONS = ['tenant', 'all', 'none'] as const;
 export type Expectation = (typeof EXPECTATIONS)[number];
@@ -74,7 +146,16 @@ const actorSchema = z
       .string()
       .regex(/^[A-Za-z][A-Za-z0-9_-]*$/, { message: 'expected a name of letters, digits, - and _' })
       .meta(doc('the actor name used in findings and the matrix', '"member"')),
-    role: z.string().min(1).meta(doc('the database role the actor uses', '"app_member"')),
+    role: z.string().min(1).meta(doc('the database role the actor uses (current_user during a check)', '"app_member"')),
+    login: z
+      .string()
+      .min(1)
+      .optional()
+      .meta(doc("the role the application logs in as (session_user during a check; default: the actor's role)", '"authenticator"')),
+    as: z
+      .enum(['principal', 'tenant'])
+      .optional()
+      .meta(doc("whom the actor acts as: a principal (a user, with memberships) or a tenant (default: principal when tenancy.memberships is set)", '"principal"')),
     expect: z
       .enum(EXPECTATIONS)
       .meta(doc("what the actor may see: 'tenant' (own tenant only), 'all' (platform admin), 'none' (anonymous)", '"tenant"')),
@@ -104,6 +185,10 @@ const sharedRowSchema = z.strictObject({
     .min(1)
     .optional()
     .meta(doc('the SQL predicate over the row that marks shared rows (as written in the policy)', '"is_public"')),
+  access: z
+    .enum(['read', 'write'])
+    .default('read')
+    .meta(doc("what other tenants may do with the shared rows: 'read' (writes by another tenant are still leaks) or 'write'", '"read"')),
   reason: z.string().min(1).meta(doc('why these rows are shared', '"public templates are visible to every tenant"')),
   reviewedBy: z.string().min(1).meta(doc('who reviewed this exception', '"security@acme.test"')),
 });
@@ -114,6 +199,13 @@ const ignoreSchema = z.strictObject({
   actor: z.string().optional().meta(doc('only findings for this actor', '"member"')),
   object: z.string().optional().meta(doc('only findings on this object', '"constraint app.users.users_email_key"')),
   reason: z.string().min(1).meta(doc('why the finding is accepted', '"e-mail is globally unique by design"')),
+  reviewedBy: z.string().min(1).optional().meta(doc('who reviewed this exception', '"security@acme.test"')),
+});
+
+const platformRoleSchema = z.strictObject({
+  role: z.string().min(1).meta(doc('a role that bypasses row level security by design (BYPASSRLS, or the owner)', '"service_role"')),
+  logins: z.array(z.string().min(1)).min(1).meta(doc('the logins that may switch to it, by design', '["authenticator"]')),
+  reason: z.string().min(1).meta(doc('why this path exists', '"server-side API keys act as service_role"')),
 });
 
 const namingSchema = z.strictObject({
@@ -130,9 +222,40 @@ export const configSchema = z
   .strictObject({
     tenancy: z
       .strictObject({
-        tenantTable: qualifiedName('the table with one row per tenant (inferred from the foreign keys of the tenant column when absent)', '"app.tenants"').optional(),
-        tenantColumn: z.string().min(1).default('tenant_id').meta(doc('the column naming the tenant in every tenant table', '"tenant_id" or "org_id"')),
+        tenantTable: qualifiedName('the table with one row per tenant (inferred from the foreign keys of the tenant column when absent; null when tenants live in another system)', '"app.tenants"')
+          .nullable()
+          .optional(),
+        tenantColumn: z
+          .union([z.string().min(1), z.array(z.string().min(1)).min(1)])
+          .default('tenant_id')
+          .meta(doc('the column naming the tenant in tenant tables, or several names (the first a relation has wins)', '"tenant_id" or ["group_id", "owned_by_group"]')),
         tenantKey: z.string().min(1).optional().meta(doc("the tenant table's key column (default: its single-column primary key)", '"id"')),
+        tenantType: z
+          .string()
+          .min(1)
+          .optional()
+          .meta(doc('the SQL type of tenant ids, for schemas without a tenant table (default: the tenant column\'s type)', '"text"')),
+        relations: z
+          .record(z.string().regex(QUALIFIED, { message: 'expected a schema-qualified name "schema.name"' }), z.strictObject({ tenantColumn: z.string().min(1).meta(doc('the column naming the tenant in this relation', '"owned_by_group"')) }))
+          .default({})
+          .meta(doc('per-relation overrides of the tenant column', '{ "app.files": { tenantColumn: "owned_by_group" } }')),
+        principals: z
+          .strictObject({
+            relation: qualifiedName('the table of principals (users)', '"auth.users"'),
+            key: z.string().min(1).optional().meta(doc('its key column (default: its single-column primary key)', '"id"')),
+          })
+          .optional()
+          .meta(doc('the users of the application, apart from tenants: actors act as principals', '{ relation: "auth.users" }')),
+        memberships: z
+          .strictObject({
+            relation: qualifiedName('the join table of principals and tenants', '"app.account_user"'),
+            principalColumn: z.string().min(1).meta(doc('the column naming the principal', '"user_id"')),
+            tenantColumn: z.string().min(1).meta(doc('the column naming the tenant', '"account_id"')),
+            roleColumn: z.string().min(1).optional().meta(doc('the column holding the member\'s role in the tenant', '"account_role"')),
+            roles: z.array(z.string().min(1)).min(1).optional().meta(doc('the roles a world gives members (default: the column\'s enum labels or CHECK literals)', '["owner", "member"]')),
+          })
+          .optional()
+          .meta(doc('which principals belong to which tenants: a principal sees exactly the rows of its tenants', '{ relation: "app.account_user", principalColumn: "user_id", tenantColumn: "account_id" }')),
         schemas: z.array(z.string().min(1)).min(1).optional().meta(doc('schemas to scan (default: every non-system schema)', '["app"]')),
         excludeSchemas: z.array(z.string().min(1)).default([]).meta(doc('schemas never scanned', '["graphile_migrate"]')),
         trustedSettings: z
@@ -140,7 +263,7 @@ export const configSchema = z
           .default([])
           .meta(doc('custom settings set only by a trusted layer, which policies may read (glob * allowed)', '["request.jwt.claim.*"]')),
       })
-      .default({ tenantColumn: 'tenant_id', excludeSchemas: [], trustedSettings: [] })
+      .default({ tenantColumn: 'tenant_id', relations: {}, excludeSchemas: [], trustedSettings: [] })
       .meta(doc('what a tenant is in this schema', '{ tenantTable: "app.tenants", tenantColumn: "tenant_id" }')),
     actors: z.array(actorSchema).min(1).meta(doc('the roles that use the database and what each may see', '[{ name: "member", role: "app_member", expect: "tenant", context: { sql: "..." } }]')),
     globalTables: z.array(globalTableSchema).default([]).meta(doc('tables that are global on purpose', '[{ relation: "app.countries", reason: "reference data" }]')),
@@ -148,9 +271,17 @@ export const configSchema = z
     lint: z
       .strictObject({
         rules: z.record(z.string(), severityOrOff).default({}).meta(doc('severity overrides per rule id, or "off"', '{ "shared-sequence": "off" }')),
-        ignore: z.array(ignoreSchema).default([]).meta(doc('individual findings accepted after review', '[{ rule: "...", relation: "...", reason: "..." }]')),
+        ignore: z.array(ignoreSchema).default([]).meta(doc('individual lint findings accepted after review (same as accept)', '[{ rule: "...", relation: "...", reason: "..." }]')),
       })
       .default({ rules: {}, ignore: [] }),
+    accept: z
+      .array(ignoreSchema)
+      .default([])
+      .meta(doc('individual findings (of a lint rule or a probe) accepted after review: they stay visible as info, with the reason', '[{ rule: "probe-read", relation: "app.users", reason: "public profiles", reviewedBy: "security@acme.test" }]')),
+    platformRoles: z
+      .array(platformRoleSchema)
+      .default([])
+      .meta(doc('roles that bypass row level security by design and the logins that switch to them (e.g. PostgREST\'s authenticator to service_role)', '[{ role: "service_role", logins: ["authenticator"], reason: "..." }]')),
     conventions: z
       .strictObject({
         timestamps: z.array(z.string().min(1)).optional().meta(doc('columns every table must have (warnings)', '["created_at", "updated_at"]')),
@@ -164,6 +295,19 @@ export const configSchema = z
         seed: z.number().int().optional().meta(doc('fast-check seed; a run with the same seed is the same run', '42')),
         tenantsPerWorld: tenantsPerWorldSchema.default({ min: 2, max: 3 }),
         maxRowsPerTable: z.number().int().min(0).default(5).meta(doc('most rows generated per table and tenant', '5')),
+        principalsPerWorld: z
+          .strictObject({
+            min: z.number().int().min(1).max(8).default(2).meta(doc('fewest principals in a generated world (1..8)', '2')),
+            max: z.number().int().min(1).max(8).default(4).meta(doc('most principals in a generated world (1..8)', '4')),
+          })
+          .default({ min: 2, max: 4 })
+          .meta(doc('principals per world, each with zero, one or several memberships (with tenancy.memberships)', '{ min: 2, max: 4 }')),
+        connections: z
+          .number()
+          .int()
+          .min(1)
+          .optional()
+          .meta(doc('connections probing worlds in parallel (default: the number of cores)', '2')),
         columns: z.record(z.string(), z.unknown()).default({}).meta(doc('per-column generator overrides, keyed "schema.table.column" (used by the dynamic probes)', '{ "app.users.email": "email" }')),
         factories: z
           .string()
@@ -171,7 +315,7 @@ export const configSchema = z
           .optional()
           .meta(doc('a module (relative to the config file) exporting `factories` (one row factory per "schema.table") and `seededFaker(seed)`; tables without a factory get type-driven values', '"./factories/index.ts"')),
       })
-      .default({ runs: 100, tenantsPerWorld: { min: 2, max: 3 }, maxRowsPerTable: 5, columns: {} }),
+      .default({ runs: 100, tenantsPerWorld: { min: 2, max: 3 }, maxRowsPerTable: 5, principalsPerWorld: { min: 2, max: 4 }, columns: {} }),
     migrationsDir: z.string().min(1).default('migrations').meta(doc('the graphile-migrate folder, for the file and line of findings', '"migrations"')),
   })
   // Cross-key checks run even when other keys failed (`when`), so every mistake is reported at
@@ -209,11 +353,16 @@ function crossChecks(raw: unknown, ctx: z.RefinementCtx): void {
   for (const id of Object.keys(asObj(lint?.rules) ?? {})) {
     if (!(RULE_IDS as readonly string[]).includes(id)) ctx.addIssue({ code: 'custom', path: ['lint', 'rules', id], message: `unknown rule "${id}"`, params: { fix: suggest(id, RULE_IDS, 'use a rule id from the docs') } });
   }
-  asArr(lint?.ignore).forEach((g, i) => {
-    const rule = asStr(asObj(g)?.rule);
-    if (rule !== undefined && !(RULE_IDS as readonly string[]).includes(rule))
-      ctx.addIssue({ code: 'custom', path: ['lint', 'ignore', i, 'rule'], message: `unknown rule "${rule}"`, params: { fix: suggest(rule, RULE_IDS, 'use a rule id from the docs') } });
+  asArr(lint?.ignore).forEach((g, i) => checkAcceptedRule(g, ['lint', 'ignore', i, 'rule'], RULE_IDS, ctx));
+  asArr(c.accept).forEach((g, i) => checkAcceptedRule(g, ['accept', i, 'rule'], [...RULE_IDS, ...DYNAMIC_RULE_IDS], ctx));
+  asArr(c.platformRoles).forEach((p, i) => {
+    const role = asStr(asObj(p)?.role);
+    if (role !== undefined && asArr(c.actors).some((a) => asStr(asObj(a)?.role) === role && asObj(a)?.expect !== 'all'))
+      ctx.addIssue({ code: 'custom', path: ['platformRoles', i, 'role'], message: `"${role}" is the role of an actor that must not see every tenant`, params: { fix: 'list only roles that bypass row level security by design' } });
   });
+  const principals = asObj(asObj(c.probes)?.principalsPerWorld);
+  if (principals && typeof principals.min === 'number' && typeof principals.max === 'number' && principals.min > principals.max)
+    ctx.addIssue({ code: 'custom', path: ['probes', 'principalsPerWorld'], message: `min (${principals.min}) is greater than max (${principals.max})`, params: { fix: 'make min <= max, both between 1 and 8' } });
   const world = asObj(asObj(c.probes)?.tenantsPerWorld);
   if (world && typeof world.min === 'number' && typeof world.max === 'number' && world.min > world.max)
     ctx.addIssue({ code: 'custom', path: ['probes', 'tenantsPerWorld'], message: `min (${world.min}) is greater than max (${world.max})`, params: { fix: 'make min <= max, both between 2 and 6' } });
@@ -229,31 +378,39 @@ function crossChecks(raw: unknown, ctx: z.RefinementCtx): void {
   }
 }
 
+function checkAcceptedRule(g: unknown, path: Array<string | number>, ids: readonly string[], ctx: z.RefinementCtx): void {
+  const rule = asStr(asObj(g)?.rule);
+  if (rule !== undefined && !ids.includes(rule)) ctx.addIssue({ code: 'custom', path, message: `unknown rule "${rule}"`, params: { fix: suggest(rule, ids, 'use a rule id from the docs') } });
+}
+
 function checkContext(actor: Loose, name: string, i: number, ctx: z.RefinementCtx): void {
   const path = ['actors', i, 'context'];
   const context = asObj(actor.context);
   if (!context) {
     if (actor.expect === 'tenant' && actor.context === undefined)
-      ctx.addIssue({ code: 'custom', path, message: `actor "${name}" expects 'tenant' but has no context`, params: { fix: `add context: { sql: "select set_config('app.tenant_id', ${TENANT_PLACEHOLDER}, true)" } (or jwt, roleTemplate, statements)` } });
+      ctx.addIssue({ code: 'custom', path, message: `actor "${name}" expects 'tenant' but has no context`, params: { fix: `add context: { sql: "select set_config('app.tenant_id', ${TENANT_PLACEHOLDER}, true)" } (or setting, jwt, session, rolePerTenant, statements)` } });
     return;
   }
-  const kinds = (['sql', 'statements', 'jwt', 'roleTemplate'] as const).filter((k) => context[k] !== undefined);
+  const kinds = CONTEXT_KINDS.filter((k) => context[k] !== undefined);
   if (kinds.length !== 1) {
     ctx.addIssue({
       code: 'custom',
       path,
-      message: kinds.length === 0 ? 'names no way to enter a tenant context' : `names ${kinds.join(' and ')}: only one is allowed`,
-      params: { fix: 'keep exactly one of sql, statements, jwt, roleTemplate' },
+      message: kinds.length === 0 ? 'names no way to enter a context' : `names ${kinds.join(' and ')}: only one is allowed`,
+      params: { fix: `keep exactly one of ${CONTEXT_KINDS.join(', ')} (preRequest may come with any of them)` },
     });
     return;
   }
   const sqlParts = [context.sql].flat().filter((s): s is string => typeof s === 'string');
-  if (context.sql !== undefined && sqlParts.length > 0 && !sqlParts.join('\n').includes(TENANT_PLACEHOLDER))
-    ctx.addIssue({ code: 'custom', path: [...path, 'sql'], message: `does not contain the ${TENANT_PLACEHOLDER} placeholder`, params: { fix: `write ${TENANT_PLACEHOLDER} where the tenant id goes, e.g. select set_config('app.tenant_id', ${TENANT_PLACEHOLDER}, true)` } });
-  const template = asStr(context.roleTemplate);
+  if (context.sql !== undefined && sqlParts.length > 0 && !SUBJECT_PLACEHOLDERS.some((p) => sqlParts.join('\n').includes(p)))
+    ctx.addIssue({ code: 'custom', path: [...path, 'sql'], message: `does not contain a ${SUBJECT_PLACEHOLDERS.join(', ')} placeholder`, params: { fix: `write ${TENANT_PLACEHOLDER} where the tenant id goes, e.g. select set_config('app.tenant_id', ${TENANT_PLACEHOLDER}, true)` } });
+  const template = asStr(context.roleTemplate) ?? asStr(asObj(context.rolePerTenant)?.template);
   if (template !== undefined && !template.includes(TENANT_PLACEHOLDER))
-    ctx.addIssue({ code: 'custom', path: [...path, 'roleTemplate'], message: `does not contain the ${TENANT_PLACEHOLDER} placeholder`, params: { fix: `write the role name with ${TENANT_PLACEHOLDER} for the tenant id, e.g. "tenant_${TENANT_PLACEHOLDER}"` } });
+    ctx.addIssue({ code: 'custom', path: [...path, context.roleTemplate !== undefined ? 'roleTemplate' : 'rolePerTenant'], message: `does not contain the ${TENANT_PLACEHOLDER} placeholder`, params: { fix: `write the role name with ${TENANT_PLACEHOLDER} for the tenant id, e.g. "tenant_${TENANT_PLACEHOLDER}"` } });
 }
+
+/** Placeholders that make a context differ between subjects; a context without one enters nobody. */
+const SUBJECT_PLACEHOLDERS = [TENANT_PLACEHOLDER, '$principal', '$session'];
 
 /** "did you mean" for a mistyped key or id; falls back to the generic fix. */
 export function suggest(input: string, candidates: readonly string[], fallback: string): string {
@@ -289,3 +446,15 @@ export type ActorConfig = ResolvedConfig['actors'][number];
 export type ActorContext = NonNullable<ActorConfig['context']>;
 export type GlobalTableConfig = ResolvedConfig['globalTables'][number];
 export type SharedRowConfig = ResolvedConfig['sharedRows'][number];
+export type AcceptedFinding = ResolvedConfig['accept'][number];
+export type PlatformRoleConfig = ResolvedConfig['platformRoles'][number];
+export type TenancyConfig = ResolvedConfig['tenancy'];
+export type SettingContext = z.output<typeof settingSchema>;
+export type JwtContext = z.output<typeof jwtSchema>;
+export type SessionContext = z.output<typeof sessionSchema>;
+export type RolePerTenantContext = z.output<typeof rolePerTenantSchema>;
+
+/** The tenant column names of a config, in order of preference. */
+export function tenantColumnsOf(tenancy: Pick<TenancyConfig, 'tenantColumn'>): string[] {
+  return [tenancy.tenantColumn].flat();
+}

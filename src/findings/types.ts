@@ -37,10 +37,17 @@ export const findingSchema = z.object({
   location: sourceLocationSchema.optional(),
   /** The exact object, e.g. `policy app.tasks.tasks_select` or `function app.f(uuid)`. */
   object: z.string().optional(),
+  /** The id of the root cause this finding is explained by (see `causes`). */
+  cause: z.string().optional(),
 });
 export type Finding = z.infer<typeof findingSchema>;
 
-export const MATRIX_STATUSES = ['pass', 'fail', 'skipped'] as const;
+/**
+ * A cell's status: `pass` (at least one check held and none leaked), `fail` (a check leaked),
+ * `not-proven` (checks ran but none could show anything: every one inconclusive). `skipped`
+ * is read from reports of earlier versions only.
+ */
+export const MATRIX_STATUSES = ['pass', 'fail', 'not-proven', 'skipped'] as const;
 export const matrixCellSchema = z.object({
   relation: z.string(),
   actor: z.string(),
@@ -49,7 +56,14 @@ export const matrixCellSchema = z.object({
   status: z.enum(MATRIX_STATUSES),
   /** Why a cell was skipped (or failed), for a human. */
   reason: z.string().optional(),
+  /** Checks that judged: held + leaked. */
   checks: z.number().int().nonnegative(),
+  /** The statement ran as the actor in its context and showed nothing of another tenant. */
+  held: z.number().int().nonnegative().optional(),
+  /** The statement showed, changed or referenced another tenant's row. */
+  leaked: z.number().int().nonnegative().optional(),
+  /** The check could not show anything (nothing of another tenant to touch, an unrelated error). */
+  inconclusive: z.number().int().nonnegative().optional(),
 });
 export type MatrixCell = z.infer<typeof matrixCellSchema>;
 
@@ -60,8 +74,43 @@ export const coverageSchema = z.object({
   worlds: z.number().int().nonnegative(),
   rows: z.number().int().nonnegative(),
   checks: z.number().int().nonnegative(),
+  held: z.number().int().nonnegative().optional(),
+  leaked: z.number().int().nonnegative().optional(),
+  inconclusive: z.number().int().nonnegative().optional(),
+  /** Cells where no check held. */
+  notProven: z.number().int().nonnegative().optional(),
 });
 export type Coverage = z.infer<typeof coverageSchema>;
+
+/** How each actor entered the database during the checks. */
+export const actorEntrySchema = z.object({
+  name: z.string(),
+  /** current_user during a check. */
+  role: z.string(),
+  /** session_user during a check: the role the application logs in as. */
+  login: z.string(),
+  /** 'principal' (a user, through memberships) or 'tenant'. */
+  as: z.enum(['principal', 'tenant']),
+  expect: z.enum(['tenant', 'all', 'none']),
+  /** The context mechanism: setting, jwt, session, role-per-tenant, sql... (none without one). */
+  context: z.string(),
+});
+export type ActorEntry = z.infer<typeof actorEntrySchema>;
+
+export const CAUSE_KINDS = ['actor-bypasses-rls', 'actor-owns-relation', 'relation-without-rls', 'policy', 'function', 'foreign-key', 'context', 'other'] as const;
+/** One root cause and the findings it explains: what a reviewer fixes first. */
+export const causeSchema = z.object({
+  id: z.string(),
+  kind: z.enum(CAUSE_KINDS),
+  title: z.string(),
+  /** The object at fault: an actor, a relation, `policy s.t.p`, `function s.f(uuid)`. */
+  subject: z.string(),
+  fix: z.string(),
+  /** Ids of the findings it explains, in report order. */
+  findings: z.array(z.string()),
+  severity: severitySchema,
+});
+export type Cause = z.infer<typeof causeSchema>;
 
 export const VERDICTS = ['pass', 'fail'] as const;
 export const verdictSchema = z.enum(VERDICTS);
@@ -76,5 +125,14 @@ export const isolationReportSchema = z.object({
   findings: z.array(findingSchema),
   matrix: z.array(matrixCellSchema),
   coverage: coverageSchema,
+  /** Root causes, most findings explained first. */
+  causes: z.array(causeSchema).optional(),
+  /** The role the checker connected as, and how every actor entered. */
+  connectedAs: z.string().optional(),
+  actors: z.array(actorEntrySchema).optional(),
+  /** What was not probed and why (relations never filled, refused rows, unresolved columns). */
+  notes: z.array(z.string()).optional(),
+  /** How to replay the run: `gate` on this project, or `check` on a database. */
+  replay: z.object({ command: z.enum(['gate', 'check']), seed: z.number().int().nullable() }).optional(),
 });
 export type IsolationReport = z.infer<typeof isolationReportSchema>;

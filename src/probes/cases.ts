@@ -230,7 +230,7 @@ export function buildCases(cx: CaseContext): ProbeCase[] {
  */
 function pushCalls(push: Push, cx: CaseContext, byName: ReadonlyMap<string, Relation>, actor: ActorConfig, actorIndex: number): void {
   const { catalog, config } = cx;
-  const tenantColumn = config.tenancy.tenantColumn;
+  const tenantColumn = catalog.tenancy.tenantColumn;
   const tenantKeyType = byName.get(catalog.tenancy.tenantTable ?? '')?.columns.find((c) => c.name === catalog.tenancy.tenantKey)?.type ?? 'uuid';
   for (const [fi, fn] of catalog.functions.entries()) {
     if (!fn.inScope || fn.isTrigger || fn.kind !== 'function' || fn.extension) continue;
@@ -443,7 +443,8 @@ function readStatement(r: Relation, config: ResolvedConfig, actorRole: string, b
         `from ${rel} t join pg_temp.${SNAPSHOT_TABLE} s on s.reloid = t.tableoid and s.row_ctid = t.ctid`,
     });
   }
-  const col = config.tenancy.tenantColumn;
+  const col = r.tenancy?.column ?? config.tenancy.tenantColumn;
+  if (typeof col !== 'string') return null;
   if (!r.columns.some((c) => c.name === col)) return null;
   return (own) => ({
     mode: 'pair',

@@ -73,7 +73,7 @@ describe('tenancy', () => {
   });
 
   it('infers the tenant table from the tenant column\'s foreign keys when the config names none', async () => {
-    const c = await introspect(fx.db, { actorRoles: [], tenantColumn: 'tenant_id' });
+    const c = await introspect(fx.db, { actorRoles: [], tenantColumns: ['tenant_id'] });
     expect(c.tenancy).toMatchObject({ tenantTable: 'core.tenants', tenantKey: 'id', tenantTableSource: 'inferred' });
   });
 

@@ -21,9 +21,10 @@ export interface RelationRow {
 /**
  * Tables, partitioned tables, views, materialized views and foreign tables of
  * the scanned schemas: RLS flags, owner, view options (reloptions carry
- * security_invoker / security_barrier), partition links.
+ * security_invoker / security_barrier), partition links. `extra` names
+ * relations outside those schemas the engine needs (a users table in `auth`).
  */
-export async function queryRelations(db: Queryable, schemas: readonly string[]): Promise<RelationRow[]> {
+export async function queryRelations(db: Queryable, schemas: readonly string[], extra: readonly string[] = []): Promise<RelationRow[]> {
   return db.query(sql`
     select c.oid, n.nspname::text as schema, c.relname::text as name, c.relkind::text as relkind,
            pg_get_userbyid(c.relowner)::text as owner,
@@ -43,7 +44,8 @@ export async function queryRelations(db: Queryable, schemas: readonly string[]):
            array(select distinct a.privilege_type::text from aclexplode(c.relacl) a where a.grantee = 0 order by 1) as "publicPrivileges"
     from pg_class c
     join pg_namespace n on n.oid = c.relnamespace
-    where c.relkind in ('r', 'p', 'v', 'm', 'f') and n.nspname = any(${schemas}::text[])
+    where c.relkind in ('r', 'p', 'v', 'm', 'f')
+      and (n.nspname = any(${schemas}::text[]) or n.nspname || '.' || c.relname = any(${extra}::text[]))
     order by n.nspname, c.relname`);
 }
 
