@@ -23,7 +23,7 @@ const KEYWORDS = new Set(
 
 /** An identifier as quote_ident writes it: bare when it is a plain lower-case name that is no keyword, else double-quoted. */
 export function quoteIdent(name: string): string {
-  if (/^[a-z_][a-z0-9_$]*$/.test(name) && !KEYWORDS.has(name)) return name;
+  if (/^[a-z_][a-z0-9_]*$/.test(name) && !KEYWORDS.has(name)) return name;
   return `"${name.replaceAll('"', '""')}"`;
 }
 
