@@ -121,7 +121,7 @@ const contextSchema = z
       .custom<ContextStatementsFn>((v) => typeof v === 'function', { message: 'expected a function (tenant, subject) => SQL string or array of SQL strings' })
       .optional()
       .meta(doc('a function that returns the statements that enter the context, given the tenant id and the subject', '(tenant) => [`select set_config(\'app.tenant_id\', \'${tenant}\', true)`]')),
-    preRequest: qualifiedName('a function called after the context is set, as PostgREST calls db-pre-request; the settings it writes count as the context', '"api.check_request"').optional(),
+    preRequest: qualifiedName('a function called after the context is set, as PostgREST calls db-pre-request (settings it writes are trusted only when listed in trustedSettings)', '"api.check_request"').optional(),
     trustedSettings: z
       .array(z.string().min(1))
       .default([])
