@@ -49,7 +49,7 @@ export function textExpression(template: string, binding: Binding): string {
 /** A JSON template (claims) as a jsonb expression built with jsonb_build_object. */
 export function jsonExpression(value: unknown, binding: Binding): string {
   if (value === '$exp') return `to_jsonb${EXP_SQL}`;
-  if (typeof value === 'string') return `to_jsonb(${textExpression(value, binding)})`;
+  if (typeof value === 'string') return `to_jsonb(${textExpression(value, binding)}::text)`;
   if (Array.isArray(value)) return `jsonb_build_array(${value.map((v) => jsonExpression(v, binding)).join(', ')})`;
   if (value !== null && typeof value === 'object') {
     const entries = Object.entries(value).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));

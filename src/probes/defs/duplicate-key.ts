@@ -3,6 +3,7 @@
  * column answers "does another tenant hold this value?" through
  * duplicate-key errors (pitfall 13). The actor inserts an own row carrying
  * another tenant's value in that key only; the error must not name that key.
+ * Keys of uuids only are left out: a value nobody can guess reveals nothing.
  */
 import { quoteLiteral } from '../../sql/text.js';
 import { plantedReplay, rowOf, saltOf, writable } from '../kit.js';
@@ -25,7 +26,9 @@ export const duplicateKey: ProbeDefinition<'duplicate-key'> = {
       const tenantColumn = r.tenancy?.kind === 'direct' ? r.tenancy.column : null;
       const columns = cx.columnsOf(r.qualifiedName);
       if (!tenantColumn || !columns) return [];
-      const keys = [r.primaryKey, ...r.uniqueConstraints].filter((k): k is NonNullable<typeof k> => !!k && !k.columns.includes(tenantColumn) && k.columns.every((c) => columns.includes(c)));
+      // A key of uuids only is no side channel: nobody asks about a value they cannot guess.
+      const guessable = (k: { columns: string[] }) => k.columns.some((c) => r.columns.find((x) => x.name === c)?.typeName !== 'uuid');
+      const keys = [r.primaryKey, ...r.uniqueConstraints].filter((k): k is NonNullable<typeof k> => !!k && !k.columns.includes(tenantColumn) && guessable(k) && k.columns.every((c) => columns.includes(c)));
       return keys.map((key): CheckDraft => {
         const statement = (b: Bindings) => cx.statements.insertPayload(r, columns, b);
         const salt = saltOf(`duplicate-key|${r.qualifiedName}|${key.name}`);

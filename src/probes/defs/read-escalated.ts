@@ -3,7 +3,9 @@
  * every role the login may switch to is one the actor may become. Read as
  * each of them; a role that bypasses row level security or owns the table
  * shows other tenants' rows (pitfall 3). Paths the config declares in
- * platformRoles are the platform's own and are not tried.
+ * platformRoles are the platform's own and are not tried, nor are the roles
+ * of other actors (a shared login reaches them by design; each is probed as
+ * an actor of its own).
  */
 import { quoteLiteral } from '../../sql/text.js';
 import type { ActorModel } from '../../tenancy/model.js';
@@ -14,7 +16,8 @@ export function escalationTargets(cx: ProbeContext, actor: ActorModel): string[]
   // A tenant's own login role (role per tenant) is a member of the shared role: it reaches what that role reaches.
   const from = actor.login ?? actor.role;
   const reach = cx.catalog.actors.find((a) => a.role === from)?.reaches ?? [];
-  const declared = new Set(cx.config.platformRoles.filter((p) => p.logins.includes(from)).map((p) => p.role));
+  // The platform's declared paths, and the roles of other actors (judged as actors of their own), are no escalation.
+  const declared = new Set([...cx.config.platformRoles.filter((p) => p.logins.includes(from)).map((p) => p.role), ...cx.model.actors.map((a) => a.role)]);
   const targets = reach.filter((r) => r.canSetRole && r.role !== actor.role && !declared.has(r.role)).map((r) => r.role);
   if (actor.login === null) targets.push(...(cx.catalog.actors.find((a) => a.role === actor.role)?.reaches ?? []).filter((r) => r.canSetRole && !declared.has(r.role)).map((r) => r.role));
   return [...new Set(targets)].sort();
