@@ -2,7 +2,7 @@ import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
-    include: ['src/**/*.test.ts', 'tests/**/*.test.ts', 'factories/**/*.test.ts', 'properties/**/*.property.ts'],
+    include: ['src/**/*.test.ts', 'reference/**/*.test.ts', 'tests/**/*.test.ts', 'factories/**/*.test.ts', 'properties/**/*.property.ts'],
     globalSetup: ['tests/support/global-setup.ts'],
     setupFiles: ['tests/support/fast-check-setup.ts'],
     // Real PostgreSQL work: a property may run hundreds of transactions.

@@ -1,6 +1,6 @@
 import type { z } from 'zod';
-import { TenantproofError } from '../errors.js';
-import { errorCode } from '../db/pg-errors.js';
+import { TenantproofError } from '../../src/errors.js';
+import { errorCode } from '../../src/db/pg-errors.js';
 
 /**
  * What a repository call can fail with. Only names travel (constraint,
