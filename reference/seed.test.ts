@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from '@databases/pg';
 import { commandContext } from '../src/commands/context.js';
 import { dbSeed, DEMO_SHAPE } from './seed.js';
-import { isTenantproofError } from '../src/errors.js';
+import { isTenantproofError } from 'tenantproof';
 import { referenceDatabase } from '../tests/support/reference-db.js';
 import { freshDatabase, type TestDatabase } from '../tests/support/database.js';
 

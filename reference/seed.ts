@@ -7,10 +7,7 @@
 import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import { sql } from '@databases/pg';
-import { TenantproofError, formatError, isTenantproofError } from '../src/errors.js';
-import { openPool } from '../src/db/pool.js';
-import { withDatabase } from '../src/db/server.js';
-import { commandContext, devDatabase, withServer, type CommandContext } from '../src/commands/context.js';
+import { TenantproofError, commandContext, devDatabase, formatError, isTenantproofError, openPool, withDatabase, withServer, type CommandContext } from 'tenantproof';
 
 export interface SeedOptions {
   /** How many tenants (default 4). */
