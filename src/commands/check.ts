@@ -46,6 +46,7 @@ export async function check(o: CheckOptions): Promise<GateResult> {
       ...(o.seed !== undefined ? { seed: o.seed } : {}),
       migrationsDir: path.resolve(cwd, config.migrationsDir),
       projectRoot: cwd,
+      replayCommand: 'check',
       ...(o.onProgress ? { onProgress: o.onProgress } : {}),
       ...(o.signal ? { signal: o.signal } : {}),
     });
