@@ -193,6 +193,45 @@ export const MUTATIONS: Mutation[] = [
     expect: ['none-actor-reaches-tenant-data', 'policy-always-true'],
     probes: ['probe-read'],
   },
+  // Issue 13's false negatives: leaks the old engine could have seen and did not.
+  {
+    id: 'delete-masked-by-foreign-key',
+    pitfall: '6',
+    sql: [
+      'create table app.document_locks (tenant_id uuid not null references app.tenants (id), id uuid not null default gen_random_uuid(), document_id uuid not null, primary key (tenant_id, id), foreign key (tenant_id, document_id) references app.documents (tenant_id, id) on delete restrict)',
+      'alter table app.document_locks enable row level security',
+      'alter table app.document_locks force row level security',
+      'create policy document_locks_all on app.document_locks for all to tp_member, tp_admin using (tenant_id = app.current_tenant_id()) with check (tenant_id = app.current_tenant_id())',
+      'grant select, insert on app.document_locks to tp_member, tp_admin',
+      ...replacePolicy('documents_delete', 'for delete to tp_member, tp_admin using (true)'),
+    ],
+    expect: ['policy-always-true'],
+    probes: ['probe-delete'],
+  },
+  {
+    id: 'trusts-json-setting',
+    pitfall: '18',
+    sql: ["create policy documents_groups on app.documents for select to tp_member using (coalesce(nullif(current_setting('app.groups', true), '')::jsonb ? tenant_id::text, false))"],
+    expect: ['policy-trusts-forgeable-setting'],
+    probes: ['probe-read-forged'],
+  },
+  {
+    id: 'function-returns-json-of-any-tenant',
+    pitfall: '4',
+    sql: [
+      "create function app.documents_json(t uuid) returns json language sql stable security definer set search_path = pg_catalog as 'select coalesce(json_agg(json_build_object(''id'', d.id, ''title'', d.title)), ''[]''::json) from app.documents d where d.tenant_id = t'",
+      'grant execute on function app.documents_json(uuid) to tp_member',
+    ],
+    expect: ['probe-call-other-tenant'],
+    probes: ['probe-call-other-tenant'],
+  },
+  {
+    id: 'tenant-table-update-using-true',
+    pitfall: '10',
+    sql: ['drop policy tenants_update on app.tenants', 'create policy tenants_update on app.tenants for update to tp_admin using (true) with check (true)'],
+    expect: ['policy-always-true'],
+    probes: ['probe-update'],
+  },
   {
     id: 'session-level-context',
     pitfall: '22',
