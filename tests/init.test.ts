@@ -11,12 +11,12 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { sql } from '@databases/pg';
-import { catalogOf, init, proposeConfig, proposalToConfig, type InitResult } from '../src/commands/init.js';
+import { catalogOf, init, proposeConfig, proposalToConfig, renderConfig, type InitResult } from '../src/commands/init.js';
 import { loadConfig, unwrapConfig } from '../src/config/load.js';
 import type { ResolvedConfig } from '../src/config/schema.js';
 import { checkIsolation } from '../src/engine/isolation.js';
 import { openPool } from '../src/db/pool.js';
-import { configFile, DESIGNS, loadDesign, type Design } from './fixtures/designs/index.js';
+import { configFile, DESIGNS, documented, documentedSource, loadDesign, type Design } from './fixtures/designs/index.js';
 import { freshDatabase, type TestDatabase } from './support/database.js';
 import { tempProject, type TempProject } from './support/temp-project.js';
 
@@ -200,6 +200,11 @@ describe.each(DESIGNS)('init on the $name design', (d: Design) => {
     const proposed = await loadProposal(r);
     const written = unwrapConfig(await loadConfig(configFile(d)));
     expect(contract(proposed)).toEqual(contract(written));
+  });
+
+  it('is what docs/designs.md shows: the hand-written config and init\'s output', () => {
+    expect(readFileSync(configFile(d), 'utf8')).toBe(documented('config', d));
+    expect(renderConfig(r.proposal, documentedSource(d))).toBe(documented('init', d));
   });
 
   it('decides tenancy, principals and every tenant actor\'s context from the catalog, without a question', () => {

@@ -22,8 +22,10 @@ export interface ProposedActor {
   as?: 'principal' | 'tenant';
   expect: Expectation;
   context?: ProposedContext;
-  /** Why this role and this expectation: comments above the actor. */
+  /** Why this role and this expectation: a comment above the actor. */
   why: string;
+  /** More about its context, a comment line each. */
+  notes?: string[];
   questions: string[];
 }
 
@@ -119,7 +121,8 @@ export function proposeActors(catalog: Catalog, tenancy: ProposedTenancy, member
         as: ctx.as,
         expect: 'tenant',
         context: ctx.context,
-        why: [`${role}: ${perTenant ? 'each tenant\'s login role is a member of it' : via}; policies on ${tables} tenant tables apply to it`, ...ctx.why].join('; '),
+        why: `${role}: ${perTenant ? "each tenant's login role is a member of it" : via}; policies on ${tables} tenant tables apply to it; ${ctx.why}`,
+        notes: ctx.notes,
         questions: [...qs, ...ctx.questions],
       };
     }

@@ -37,7 +37,10 @@ export type ProposedContext = ProposedMechanism & { preRequest?: string };
 export interface ContextProposal {
   context: ProposedContext;
   as: 'principal' | 'tenant';
-  why: string[];
+  /** Why this context, in a clause. */
+  why: string;
+  /** More about it, a comment line each. */
+  notes: string[];
   questions: string[];
 }
 
@@ -45,6 +48,7 @@ interface Found {
   mechanism: ProposedMechanism;
   as: 'principal' | 'tenant';
   why: string;
+  notes?: string[];
   /** Settings this mechanism writes: not questions. */
   writes: (name: string) => boolean;
   questions?: string[];
@@ -52,21 +56,19 @@ interface Found {
 
 export function proposeContext(catalog: Catalog, role: string, applied: readonly AppliedPolicy[], tenancy: ProposedTenancy, members: ProposedMemberships | null): ContextProposal {
   const settings = mergeByName(applied.flatMap((a) => a.policy.settings));
-  const found =
+  const found: Found | null =
     rolePerTenant(catalog, role, applied, tenancy) ??
     (members ? principalJwt(settings) ?? sessionTable(catalog, applied, members) ?? principalSetting(settings) : null) ??
     tenantJwt(settings, tenancy.tenantColumn) ??
     tenantSetting(catalog, settings, tenancy.tenantColumn);
   const pre = preRequest(catalog, role, applied, settings);
-  const why: string[] = [];
-  const questions: string[] = [];
+  const notes: string[] = [...(found?.notes ?? [])];
+  const questions: string[] = [...(found?.questions ?? [])];
   let context: ProposedContext;
-  let as: 'principal' | 'tenant' = 'tenant';
+  let why: string;
   if (found) {
     context = found.mechanism;
-    as = found.as;
-    why.push(found.why);
-    questions.push(...(found.questions ?? []));
+    why = found.why;
   } else {
     const all = settings.map((s) => s.name);
     questions.push(
@@ -75,11 +77,12 @@ export function proposeContext(catalog: Catalog, role: string, applied: readonly
         : 'its policies read no setting: how does it enter a tenant (a role per tenant: context.rolePerTenant; other SQL: context.statements)? app.tenant_id below is a placeholder',
     );
     context = { sql: `select set_config('${all[0] ?? 'app.tenant_id'}', ${TENANT_PLACEHOLDER}, true)` };
-    why.push('no tenant setting found');
+    why = 'no tenant setting found';
   }
   if (pre) {
     context = { ...context, preRequest: pre.name };
-    why.push(`${pre.name}() writes ${pre.writes.join(', ')} after the context is set, as a pre-request function: not trusted (a session can write ${pre.writes.length > 1 ? 'them' : 'it'} itself), so the probes forge ${pre.writes.length > 1 ? 'them' : 'it'}`);
+    const them = pre.writes.length > 1 ? 'them' : 'it';
+    notes.push(`${pre.name}() writes ${pre.writes.join(', ')} after the claims, as PostgREST's db-pre-request: not trusted (a session can write ${them} too), so the probes forge ${them}`);
   }
   const covered = (name: string) => found?.writes(name) === true || pre?.writes.includes(name) === true;
   const others = settings.map((s) => s.name).filter((n) => !covered(n));
@@ -87,7 +90,7 @@ export function proposeContext(catalog: Catalog, role: string, applied: readonly
     const them = others.length > 1 ? 'them' : 'it';
     questions.unshift(`its policies also read ${others.join(', ')}: if only a trusted layer sets ${them}, add ${them} to context.trustedSettings; if a session can set ${them}, that is a finding`);
   }
-  return { context, as, why, questions };
+  return { context, as: found?.as ?? 'tenant', why, notes, questions };
 }
 
 function mergeByName(reads: readonly SettingRead[]): SettingRead[] {
@@ -132,7 +135,8 @@ function rolePerTenant(catalog: Catalog, role: string, applied: readonly Applied
       return {
         mechanism: { rolePerTenant: { column, memberOf: role } },
         as: 'tenant',
-        why: `a role per tenant: policy ${policy.name} on ${policy.relation} compares ${table.qualifiedName}.${column} with the session's role, so each tenant logs in as the role its row names; worlds create one per tenant, a member of ${role}`,
+        why: `a login role per tenant, named by ${table.qualifiedName}.${column} (policy ${policy.name} on ${policy.relation} compares it with current_user)`,
+        notes: [`worlds create each tenant's role, a member of ${role}, and store its name in ${table.qualifiedName}.${column}`],
         writes: () => false,
       };
     }
@@ -152,7 +156,8 @@ function principalJwt(settings: readonly SettingRead[]): Found | null {
     return {
       mechanism: { jwt: json.name === JWT_CLAIMS_SETTING ? {} : { setting: json.name } },
       as: 'principal',
-      why: `its policies read the claim ${claim} of ${json.name} as the user: JWT claims sub = $principal, role = $role, exp = an hour from now${fallback ? `; the per-claim settings (${PER_CLAIM_PREFIX}*) they fall back to are not written, so the probes forge them` : ''}`,
+      why: `the user is the claim ${claim} of ${json.name} (JWT claims: sub = $principal, role = $role, exp = in an hour)`,
+      notes: fallback ? [`${PER_CLAIM_PREFIX}* (the older per-claim settings) are read only as a fallback: not written, so the probes forge them`] : [],
       writes: (n) => n === json.name || (fallback && isPerClaim(n)),
       questions: [
         ...(claim !== 'sub' ? [`the user id is read from the claim ${claim}, not sub: set context.jwt.claims { ${claim}: '$principal' } if your API layer signs it so`] : []),
@@ -165,7 +170,7 @@ function principalJwt(settings: readonly SettingRead[]): Found | null {
   return {
     mechanism: { jwt: { perClaim: true } },
     as: 'principal',
-    why: `its policies read ${perClaim.name} as the user (one setting per claim, as older PostgREST versions write them): JWT claims sub = $principal, role = $role, exp = an hour from now, each in its own setting too`,
+    why: `the user is ${perClaim.name}, one setting per claim as older PostgREST versions write them (perClaim; sub = $principal, role = $role, exp = in an hour)`,
     writes: (n) => n === JWT_CLAIMS_SETTING || isPerClaim(n),
   };
 }
@@ -186,7 +191,8 @@ function sessionTable(catalog: Catalog, applied: readonly AppliedPolicy[], membe
       return {
         mechanism: { session: { relation: table.qualifiedName, principalColumn: fk.columns[0]!, setting: setting.name } },
         as: 'principal',
-        why: `a session table: ${f.signature} (SECURITY DEFINER) finds the user in ${table.qualifiedName} by the session key in ${setting.name}; worlds write a session per user and set its key`,
+        why: `the user comes from a session table: ${f.schema}.${f.name}() (SECURITY DEFINER) looks up ${table.qualifiedName} by ${setting.name}`,
+        notes: [`worlds write a session per user in ${table.qualifiedName} and set ${setting.name} to its key`],
         writes: (n) => n === setting.name,
         questions: key ? [] : [`${table.qualifiedName} has no single-column primary key: set context.session.key to the column ${setting.name} holds`],
       };
@@ -198,7 +204,7 @@ function sessionTable(catalog: Catalog, applied: readonly AppliedPolicy[], membe
 function principalSetting(settings: readonly SettingRead[]): Found | null {
   const s = settings.find((x) => x.claims.length === 0 && !isPerClaim(x.name) && /(user|principal|person)(_?id)?$/i.test(x.name.split('.').at(-1)!));
   if (!s) return null;
-  return { mechanism: { setting: { name: s.name, value: '$principal' } }, as: 'principal', why: `its policies read the user id from ${s.name}`, writes: (n) => n === s.name };
+  return { mechanism: { setting: { name: s.name, value: '$principal' } }, as: 'principal', why: `the user id is ${s.name}`, writes: (n) => n === s.name };
 }
 
 // ---------------------------------------------------------------------------
@@ -230,7 +236,7 @@ function tenantSetting(catalog: Catalog, settings: readonly SettingRead[], colum
     return {
       mechanism: { setting: { name: first.name, scope: 'session' } },
       as: 'tenant',
-      why: `its policies read ${first.name}, which ${setter.signature} sets for the session (set_config(..., false)), as a pooled connection's checkout does`,
+      why: `its policies read ${first.name}, which ${setter.schema}.${setter.name}() sets for the whole session (set_config(..., false)), as a pool's checkout hook does`,
       writes: (n) => n === first.name,
       questions,
     };

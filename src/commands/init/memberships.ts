@@ -43,7 +43,7 @@ export function proposeMemberships(catalog: Catalog, tenancy: ProposedTenancy): 
       if (!unique) continue;
       const reading = policies.filter((p) => policyRelations(catalog, [p]).has(table.qualifiedName));
       if (reading.length === 0) continue;
-      const via = [...new Set(reading.flatMap((p) => policyFunctions(catalog, [p]).filter((f) => f.relationsReferenced.includes(table.qualifiedName)).map((f) => f.signature)))].sort();
+      const via = [...new Set(reading.flatMap((p) => policyFunctions(catalog, [p]).filter((f) => f.relationsReferenced.includes(table.qualifiedName)).map((f) => `${f.schema}.${f.name}()`)))].sort();
       candidates.push({ table, tenantColumn: toTenant.columns[0]!, principalColumn: toPrincipal.columns[0]!, principals, principalKey: toPrincipal.referencedColumns[0]!, readBy: reading.length, via });
     }
   }
@@ -57,7 +57,7 @@ export function proposeMemberships(catalog: Catalog, tenancy: ProposedTenancy): 
   return {
     principals: { relation: best.principals.qualifiedName, ...(singleKey(best.principals) === best.principalKey ? {} : { key: best.principalKey }) },
     memberships: { relation: best.table.qualifiedName, principalColumn: best.principalColumn, tenantColumn: best.tenantColumn, ...(roleColumn ? { roleColumn } : {}) },
-    why: `${best.principals.qualifiedName} are the principals: ${best.table.qualifiedName} joins them to ${tenancy.tenantTable} (${best.principalColumn}, ${best.tenantColumn}, one row per pair), and ${best.readBy} policies read it ${how}`,
+    why: `${best.principals.qualifiedName} are the principals: ${best.table.qualifiedName} joins them to ${tenancy.tenantTable} (one row per ${best.principalColumn} and ${best.tenantColumn}), and ${best.readBy} policies read it ${how}`,
     questions,
   };
 }

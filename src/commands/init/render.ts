@@ -41,7 +41,7 @@ export function renderConfig(p: ConfigProposal, source: string): string {
   }
   lines.push('  },', '  actors: [');
   p.actors.forEach((a, i) => {
-    lines.push(comment('    ', a.why), ...questionLines('    ', a.questions), `    ${value(c.actors[i])},`);
+    lines.push(comment('    ', a.why), ...(a.notes ?? []).map((n) => comment('    ', n)), ...questionLines('    ', a.questions), `    ${value(c.actors[i])},`);
   });
   lines.push('  ],');
   if (c.platformRoles) {
