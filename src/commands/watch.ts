@@ -33,7 +33,6 @@ import type { Catalog } from '../catalog/types.js';
 import type { ResolvedConfig } from '../config/schema.js';
 import { openPool } from '../db/pool.js';
 import { withDatabase, type ServerHandle } from '../db/server.js';
-import { vacuity } from '../engine/isolation.js';
 import { TenantproofError, isTenantproofError } from '../errors.js';
 import type { Finding, SourceLocation } from '../findings/types.js';
 import { databaseExists, maintenanceUrl } from '../migrate/root.js';
@@ -208,7 +207,6 @@ export class WatchSession {
     for (const s of [...this.probes.keys()]) if (!present.has(s)) this.probes.delete(s);
 
     let checks = 0;
-    let coverage: Parameters<typeof vacuity>[2] | null = null;
     let worlds = 0;
     let probed = 0;
     const all = this.pendingAll;
@@ -235,7 +233,6 @@ export class WatchSession {
       }
       this.general = general;
       checks = run.coverage.checks;
-      coverage = run.coverage;
       worlds = run.coverage.worlds;
       probed = subjects.size;
       this.pending.clear();
@@ -243,9 +240,8 @@ export class WatchSession {
     }
     const tProbes = performance.now();
 
-    // As in the gate (the same finding, from the engine's one constructor), a pass that judged nothing proves nothing.
-    const vacuous: Finding[] = coverage && subjects.size > 0 ? vacuity([], [], coverage) : [];
-    const findings = [...lintFindings, ...[...this.probes.values()].flatMap((p) => p.findings), ...this.general, ...vacuous];
+    // A pass that judged nothing proves nothing: the engine reports it (coverage-vacuous), as in the gate.
+    const findings = [...lintFindings, ...[...this.probes.values()].flatMap((p) => p.findings), ...this.general];
     const errors = findings.filter((f) => f.severity === 'error');
     const exposures = exposuresOf(errors, this.config, this.lastErrors);
     this.lastErrors = new Set(errors.map((f) => f.id));
