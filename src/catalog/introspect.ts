@@ -7,7 +7,6 @@
  * The transaction is always rolled back: introspection leaves nothing behind.
  */
 import { isTransaction, IsolationLevel, sql, type Queryable, type Transaction } from '@databases/pg';
-import { callNames, readsCurrentUser, relationNames, settingReads } from './expressions.js';
 import { queryConstraints, queryIndexes, type ConstraintRow, type IndexRow } from './queries/constraints.js';
 import { queryFunctions, type FunctionRow } from './queries/functions.js';
 import { queryPolicies, type PolicyRow } from './queries/policies.js';
@@ -18,6 +17,9 @@ import { querySchemas } from './queries/schemas.js';
 import { querySequences } from './queries/sequences.js';
 import { queryServer } from './queries/server.js';
 import { queryUserTypes } from './queries/types.js';
+import { CallGraph, mergeReads, searchPathOf } from './sql/call-graph.js';
+import { expressionFacts } from './sql/expression.js';
+import { loadParser } from './sql/parser.js';
 import { computeTenancy } from './tenancy.js';
 import type {
   ActorRole,
@@ -30,7 +32,6 @@ import type {
   Relation,
   RelationKind,
   Role,
-  SettingRead,
 } from './types.js';
 
 export interface IntrospectOptions {
@@ -55,6 +56,7 @@ export interface IntrospectOptions {
 class Rollback extends Error {}
 
 export async function introspect(db: Queryable, options: IntrospectOptions): Promise<Catalog> {
+  await loadParser();
   let result: Catalog | undefined;
   const run = async (tx: Transaction) => {
     // Transaction-local: gone with the rollback below.
@@ -114,8 +116,10 @@ async function readCatalog(db: Queryable, options: IntrospectOptions): Promise<C
   ];
 
   const relations = buildRelations(relationRows, { columns, constraints, indexes, privileges, viewDeps });
-  const functions = buildFunctions(functionRows, new Set(scanned), relations);
-  attachPolicies(relations, policies, functions);
+  const functions = buildFunctions(functionRows, new Set(scanned));
+  const graph = new CallGraph(functions, relations);
+  analyzeFunctions(functions, graph);
+  attachPolicies(relations, policies, functions, graph);
 
   const tenancyOptions = {
     tenantColumns: options.tenantColumns && options.tenantColumns.length > 0 ? options.tenantColumns : ['tenant_id'],
@@ -281,13 +285,8 @@ function buildRelations(rows: RelationRow[], parts: RelationParts): Relation[] {
   return relations;
 }
 
-/**
- * Functions with the settings they read, the functions they call and the
- * relations they name, from their bodies; settings and current_user reads
- * are followed through calls (any depth, cycles cut).
- */
-function buildFunctions(rows: FunctionRow[], scanned: Set<string>, relations: readonly Relation[]): Func[] {
-  const funcs: Func[] = rows.map((f) => {
+function buildFunctions(rows: FunctionRow[], scanned: Set<string>): Func[] {
+  return rows.map((f) => {
     const searchPath = (f.config ?? []).find((c) => c.toLowerCase().startsWith('search_path='));
     return {
       oid: f.oid,
@@ -315,77 +314,72 @@ function buildFunctions(rows: FunctionRow[], scanned: Set<string>, relations: re
       extension: f.extension,
       inScope: scanned.has(f.schema),
       settings: [],
+      settingsWritten: [],
       calls: [],
       relationsReferenced: [],
+      relationsRead: [],
       readsCurrentUser: false,
+      arguments: f.arguments,
+      argNames: inputArgNames(f),
+      argDefaults: f.argDefaults,
+      variadic: f.variadic,
+      parseError: null,
     };
   });
-  const byName = groupBy(funcs, (f) => f.name.toLowerCase());
-  const relByName = groupBy(relations, (r) => r.name.toLowerCase());
-  const direct = new Map<string, { settings: SettingRead[]; currentUser: boolean }>();
+}
+
+/** proargnames of the input arguments (IN, INOUT, VARIADIC): proargmodes is null when every argument is IN. */
+function inputArgNames(f: FunctionRow): string[] {
+  const names = f.argNames ?? [];
+  if (!f.argModes) return f.argTypes.map((_, i) => names[i] ?? '');
+  return f.argModes.flatMap((mode, i) => (mode === 'i' || mode === 'b' || mode === 'v' ? [names[i] ?? ''] : []));
+}
+
+/**
+ * Each body's facts from its parse trees (src/catalog/sql): the functions it
+ * calls and the relations it names directly, and the settings it reads and
+ * writes, the relations it reads and whether it reads current_user through
+ * every function it calls.
+ */
+function analyzeFunctions(funcs: Func[], graph: CallGraph): void {
   for (const f of funcs) {
-    if (!f.body) {
-      direct.set(f.signature, { settings: [], currentUser: false });
-      continue;
-    }
+    const facts = graph.facts(f);
+    const path = searchPathOf(f);
     const calls = new Set<string>();
-    for (const ref of callNames(f.body)) {
-      for (const g of byName.get(ref.name) ?? []) if ((ref.schema === null || ref.schema === g.schema) && g.signature !== f.signature) calls.add(g.signature);
-    }
-    const rels = new Set<string>();
-    for (const ref of relationNames(f.body)) {
-      for (const r of relByName.get(ref.name) ?? []) if (ref.schema === null || ref.schema === r.schema) rels.add(r.qualifiedName);
-    }
+    for (const { targets } of graph.callees(facts, path)) for (const g of targets) if (g.signature !== f.signature) calls.add(g.signature);
     f.calls = [...calls].sort();
-    f.relationsReferenced = [...rels].sort();
-    direct.set(f.signature, { settings: settingReads(f.body).map((s) => ({ name: s.name, via: f.signature, claims: s.claims })), currentUser: readsCurrentUser(f.body) });
+    f.relationsReferenced = graph.resolveRelations([...facts.relationsRead, ...facts.relationsWritten], path).map((r) => r.qualifiedName).sort();
+    f.parseError = facts.errors[0] ?? null;
   }
-  const bySignature = new Map(funcs.map((f) => [f.signature, f]));
-  const resolve = (sig: string, seen: Set<string>): { settings: SettingRead[]; currentUser: boolean } => {
-    const own = direct.get(sig) ?? { settings: [], currentUser: false };
-    if (seen.has(sig)) return own;
-    seen.add(sig);
-    const settings = [...own.settings];
-    let currentUser = own.currentUser;
-    for (const callee of bySignature.get(sig)?.calls ?? []) {
-      const sub = resolve(callee, seen);
-      settings.push(...sub.settings);
-      currentUser ||= sub.currentUser;
-    }
-    return { settings: mergeSettings(settings), currentUser };
-  };
   for (const f of funcs) {
-    const r = resolve(f.signature, new Set());
-    f.settings = r.settings;
+    const r = graph.resolve(f);
+    f.settings = r.reads;
+    f.settingsWritten = r.writes;
+    f.relationsRead = r.relations;
     f.readsCurrentUser = r.currentUser;
   }
-  return funcs;
 }
 
-/** One entry per (setting, via), claims merged; sorted. */
-export function mergeSettings(reads: readonly SettingRead[]): SettingRead[] {
-  const m = new Map<string, SettingRead>();
-  for (const s of reads) {
-    const key = `${s.name}\u0000${s.via ?? ''}`;
-    const seen = m.get(key);
-    if (!seen) m.set(key, { name: s.name, via: s.via, claims: [...s.claims] });
-    else for (const c of s.claims) if (!seen.claims.some((x) => x.join('.') === c.join('.'))) seen.claims.push(c);
-  }
-  return [...m.values()].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : (a.via ?? '') < (b.via ?? '') ? -1 : 1));
-}
+/** One entry per (setting, via), uses and claims merged; sorted. */
+export const mergeSettings = mergeReads;
 
-function attachPolicies(relations: Relation[], rows: PolicyRow[], functions: Func[]): void {
+function attachPolicies(relations: Relation[], rows: PolicyRow[], functions: Func[], graph: CallGraph): void {
   const byOid = new Map(relations.map((r) => [r.oid, r]));
   const funcByOid = new Map(functions.map((f) => [f.oid, f]));
+  // Policies repeat a handful of expressions: each (text, called functions) is followed once.
+  const seen = new Map<string, ReturnType<CallGraph['expression']>>();
+  const follow = (text: string, called: Func[]) => {
+    const key = `${text}\u0000${called.map((f) => f.oid).join(',')}`;
+    let r = seen.get(key);
+    if (!r) seen.set(key, (r = graph.expression(expressionFacts(text), called)));
+    return r;
+  };
   for (const p of rows) {
     const rel = byOid.get(p.relid);
     if (!rel) continue;
-    const text = `${p.using ?? ''}\n${p.withCheck ?? ''}`;
     const called = p.functionOids.map((o) => funcByOid.get(o)).filter((f): f is Func => f !== undefined);
-    const settings = mergeSettings([
-      ...settingReads(text).map((s) => ({ name: s.name, via: null, claims: s.claims })),
-      ...called.flatMap((f) => f.settings),
-    ]);
+    const parts = [p.using, p.withCheck].filter((t): t is string => t !== null).map((t) => follow(t, called));
+    const errors = [p.using, p.withCheck].flatMap((t) => (t === null ? [] : expressionFacts(t).errors));
     const policy: Policy = {
       name: p.name,
       relation: rel.qualifiedName,
@@ -395,13 +389,24 @@ function attachPolicies(relations: Relation[], rows: PolicyRow[], functions: Fun
       appliesToPublic: p.roles.includes('PUBLIC'),
       using: p.using,
       withCheck: p.withCheck,
-      settings,
+      settings: mergeReads(parts.flatMap((x) => x.reads)),
       functions: called.map((f) => f.signature).sort(),
       relations: [...p.relations].sort(),
-      readsCurrentUser: readsCurrentUser(text) || called.some((f) => f.readsCurrentUser),
+      readsCurrentUser: parts.some((x) => x.currentUser),
+      relationsThroughCalls: mergeRelationReads(parts.flatMap((x) => x.relations)),
+      parseError: errors[0] ?? null,
     };
     rel.policies.push(policy);
   }
+}
+
+function mergeRelationReads(reads: Policy['relationsThroughCalls']): Policy['relationsThroughCalls'] {
+  const m = new Map<string, Policy['relationsThroughCalls'][number]>();
+  for (const r of reads) {
+    const seen = m.get(r.relation);
+    if (!seen || r.chain.length < seen.chain.length) m.set(r.relation, r);
+  }
+  return [...m.values()].sort((a, b) => (a.relation < b.relation ? -1 : 1));
 }
 
 function buildRoles(rows: RoleRow[], memberships: MembershipRow[]): Role[] {

@@ -163,6 +163,10 @@ export interface Policy {
   relations: string[];
   /** Reads current_user / session_user / current_role, directly or through a function. */
   readsCurrentUser: boolean;
+  /** Relations read by the functions the expressions call, through the whole call graph. */
+  relationsThroughCalls: RelationRead[];
+  /** PostgreSQL's message when an expression could not be parsed (its facts then come from text heuristics). */
+  parseError: string | null;
 }
 
 export interface SettingRead {
@@ -172,6 +176,79 @@ export interface SettingRead {
   via: string | null;
   /** JSON paths read from the setting's value (`->>` chains), e.g. [['org_id']]. */
   claims: string[][];
+  /**
+   * The functions called, outermost first, from the reading expression down
+   * to `via` (its last element); empty for a read in the expression itself.
+   * The shortest such chain when several lead to the same `via`.
+   */
+  chain: string[];
+  /** The value is read as JSON (cast to json/jsonb, or JSON operators applied). */
+  json: boolean;
+  /** How the code uses the value: what it is compared with, which JSON paths, which containment tests. */
+  uses: SettingUse[];
+  /** False when the reading code could not be parsed and the read was found in its text: its uses are unknown. */
+  exact: boolean;
+}
+
+/** Where a value the code compares a setting with (or keys it by) comes from. */
+export type ValueSource =
+  /** A column: of the policy's row, or of a table the query reads. */
+  | { kind: 'column'; name: string }
+  /** The enclosing function's parameter (1-based position) that no call site resolved. */
+  | { kind: 'parameter'; name: string; position: number }
+  /** Another setting's value, at a JSON path (the JWT's `sub`: the principal). */
+  | { kind: 'setting'; name: string; path: string[] }
+  /** The result of a function call, by the name written. */
+  | { kind: 'call'; name: string }
+  | { kind: 'literal'; value: string }
+  | { kind: 'other' };
+
+/** One step from a setting's value into it. */
+export type JsonStep =
+  | { kind: 'key'; key: string }
+  | { kind: 'index'; index: number }
+  /** A key computed at run time: `-> group_id::text` (the object is keyed by a row's column). */
+  | { kind: 'key-from'; source: ValueSource }
+  /** Each element of an array (jsonb_array_elements, string_to_array, = ANY). */
+  | { kind: 'element' }
+  /** The keys of an object (jsonb_object_keys). */
+  | { kind: 'keys' };
+
+export type SettingTest =
+  /** Compared with literals: `= 'admin'`, `IN ('owner', 'admin')`, `<> 'off'`. */
+  | { kind: 'equals'; literals: string[] }
+  /** Compared with a value that is not a literal: a column, a parameter, another setting, a call. */
+  | { kind: 'compared'; with: ValueSource }
+  /** JSON containment of literals: `? 'read'`, `?| array['a']`, `@> '{"role": "admin"}'` (the JSON text). */
+  | { kind: 'contains'; operator: '?' | '?|' | '?&' | '@>'; literals: string[] }
+  /** Key existence by a run-time value: `? group_id::text`. */
+  | { kind: 'has-key'; source: ValueSource }
+  | { kind: 'null-test' }
+  /** Any other use (returned, passed on, cast and compared in a way not modelled). */
+  | { kind: 'read' };
+
+/** One use of a setting's value: the JSON steps taken into it, then what is tested. */
+export interface SettingUse {
+  path: JsonStep[];
+  test: SettingTest;
+}
+
+/** A custom setting a function writes (set_config, SET). */
+export interface SettingWrite {
+  name: string;
+  /** The function whose body writes it. */
+  via: string;
+  /** From the function itself down to `via`. */
+  chain: string[];
+  /** Transaction-local (set_config(..., true), SET LOCAL); null when not a literal. */
+  local: boolean | null;
+}
+
+/** A relation read through the functions an expression calls. */
+export interface RelationRead {
+  relation: string;
+  /** The functions called, outermost first, down to the one whose body reads it. */
+  chain: string[];
 }
 
 export interface RelationPrivileges {
@@ -225,13 +302,27 @@ export interface Func {
   extension: string | null;
   /** Inside the scanned schemas (others are listed because a policy or function calls them). */
   inScope: boolean;
-  /** Custom settings read by the body, directly (via null) or through called functions. */
+  /** Custom settings read by the body, directly (via: this function) or through called functions. */
   settings: SettingRead[];
-  /** Signatures of known functions the body calls (by name). */
+  /** Custom settings the body writes, directly or through called functions. */
+  settingsWritten: SettingWrite[];
+  /** Signatures of the known functions the body calls (resolved by schema, name and number of arguments). */
   calls: string[];
-  /** Relations the body names. */
+  /** Relations the body names (read or written). */
   relationsReferenced: string[];
+  /** Relations the body reads, directly or through called functions. */
+  relationsRead: RelationRead[];
   readsCurrentUser: boolean;
+  /** pg_get_function_arguments: names, modes and defaults of every argument. */
+  arguments: string;
+  /** Names of the input arguments in order ('' when unnamed), as the body refers to them. */
+  argNames: string[];
+  /** How many trailing input arguments have defaults. */
+  argDefaults: number;
+  /** The last input argument is VARIADIC. */
+  variadic: boolean;
+  /** PostgreSQL's message when the body could not be parsed (its facts then come from text heuristics). */
+  parseError: string | null;
 }
 
 export interface Sequence {

@@ -42,7 +42,21 @@ describe('foreign org_id / JWT schema', () => {
 
   it('reads the JWT claim path of inline policies', () => {
     const members = clean.catalog.relations.find((r) => r.qualifiedName === 'api.members')!;
-    expect(members.policies[0]!.settings).toEqual([{ name: 'request.jwt.claims', via: null, claims: [['org_id']] }]);
+    expect(members.policies[0]!.settings).toEqual([
+      {
+        name: 'request.jwt.claims',
+        via: null,
+        chain: [],
+        claims: [['org_id']],
+        json: true,
+        exact: true,
+        uses: [{ path: [{ kind: 'key', key: 'org_id' }], test: { kind: 'compared', with: { kind: 'column', name: 'org_id' } } }],
+      },
+    ]);
+    // Through auth.org_id() -> auth.jwt(): the claim path and the comparison survive both calls.
+    const orgs = clean.catalog.relations.find((r) => r.qualifiedName === 'api.orgs')!.policies[0]!.settings;
+    expect(orgs.map((s) => [s.name, s.chain, s.claims])).toEqual([['request.jwt.claims', ['auth.org_id()', 'auth.jwt()'], [['org_id']]]]);
+    expect(orgs[0]!.uses).toContainEqual({ path: [{ kind: 'key', key: 'org_id' }], test: { kind: 'compared', with: { kind: 'column', name: 'id' } } });
   });
 
   it.each([

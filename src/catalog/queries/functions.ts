@@ -5,6 +5,11 @@ export interface FunctionRow {
   schema: string;
   name: string;
   identityArgs: string;
+  arguments: string;
+  argDefaults: number;
+  variadic: boolean;
+  argNames: string[] | null;
+  argModes: string[] | null;
   argTypes: string[];
   result: string;
   returnType: string;
@@ -36,6 +41,9 @@ export async function queryFunctions(db: Queryable, roles: readonly string[]): P
   return db.query(sql`
     select p.oid, n.nspname::text as schema, p.proname::text as name,
            pg_get_function_identity_arguments(p.oid) as "identityArgs",
+           coalesce(pg_get_function_arguments(p.oid), '') as arguments,
+           p.pronargdefaults::int as "argDefaults", p.provariadic <> 0 as variadic,
+           p.proargnames::text[] as "argNames", p.proargmodes::text[] as "argModes",
            array(select format_type(t, null) from unnest(p.proargtypes::oid[]) with ordinality u(t, ord) order by ord) as "argTypes",
            coalesce(pg_get_function_result(p.oid), '') as result,
            format_type(p.prorettype, null) as "returnType",
