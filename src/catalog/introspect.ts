@@ -8,7 +8,7 @@
  */
 import { isTransaction, IsolationLevel, sql, type Queryable, type Transaction } from '@databases/pg';
 import { queryConstraints, queryIndexes, type ConstraintRow, type IndexRow } from './queries/constraints.js';
-import { queryFunctions, type FunctionRow } from './queries/functions.js';
+import { queryFunctions, queryTriggers, type FunctionRow } from './queries/functions.js';
 import { queryPolicies, type PolicyRow } from './queries/policies.js';
 import { queryDefaultPrivileges, queryRelationPrivileges, type RelationPrivilegeRow } from './queries/privileges.js';
 import { queryColumns, queryRelations, queryViewDependencies, type ColumnRow, type RelationRow } from './queries/relations.js';
@@ -119,6 +119,7 @@ async function readCatalog(db: Queryable, options: IntrospectOptions): Promise<C
   const functions = buildFunctions(functionRows, new Set(scanned));
   const graph = new CallGraph(functions, relations);
   analyzeFunctions(functions, graph);
+  attachTriggers(relations, await queryTriggers(db, oids), functions);
   attachPolicies(relations, policies, functions, graph);
 
   const tenancyOptions = {
@@ -276,6 +277,7 @@ function buildRelations(rows: RelationRow[], parts: RelationParts): Relation[] {
       })),
       publicPrivileges: r.publicPrivileges,
       inScope: true,
+      triggers: [],
       tenancy: null,
     };
   });
@@ -283,6 +285,21 @@ function buildRelations(rows: RelationRow[], parts: RelationParts): Relation[] {
   for (const r of relations) if (r.partitionOf) byName.get(r.partitionOf)?.partitions.push(r.qualifiedName);
   for (const r of relations) r.partitions.sort();
   return relations;
+}
+
+/** Each relation's user triggers, with the signature of the function each runs. */
+function attachTriggers(relations: Relation[], rows: Awaited<ReturnType<typeof queryTriggers>>, functions: readonly Func[]): void {
+  const byOid = new Map(relations.map((r) => [r.oid, r]));
+  const fnByOid = new Map(functions.map((f) => [f.oid, f.signature]));
+  for (const t of rows) {
+    byOid.get(t.relation)?.triggers.push({
+      name: t.name,
+      function: fnByOid.get(t.function) ?? String(t.function),
+      timing: t.timing as Relation['triggers'][number]['timing'],
+      events: t.events as Relation['triggers'][number]['events'],
+      row: t.row,
+    });
+  }
 }
 
 function buildFunctions(rows: FunctionRow[], scanned: Set<string>): Func[] {
@@ -294,6 +311,9 @@ function buildFunctions(rows: FunctionRow[], scanned: Set<string>): Func[] {
       name: f.name,
       signature: `${f.schema}.${f.name}(${f.identityArgs})`,
       argTypes: f.argTypes,
+      argNames: f.argNames,
+      argDefaults: f.argDefaults,
+      variadic: f.variadic,
       result: f.result,
       returnType: f.returnType,
       returnsSet: f.returnsSet,
@@ -320,19 +340,9 @@ function buildFunctions(rows: FunctionRow[], scanned: Set<string>): Func[] {
       relationsRead: [],
       readsCurrentUser: false,
       arguments: f.arguments,
-      argNames: inputArgNames(f),
-      argDefaults: f.argDefaults,
-      variadic: f.variadic,
       parseError: null,
     };
   });
-}
-
-/** proargnames of the input arguments (IN, INOUT, VARIADIC): proargmodes is null when every argument is IN. */
-function inputArgNames(f: FunctionRow): string[] {
-  const names = f.argNames ?? [];
-  if (!f.argModes) return f.argTypes.map((_, i) => names[i] ?? '');
-  return f.argModes.flatMap((mode, i) => (mode === 'i' || mode === 'b' || mode === 'v' ? [names[i] ?? ''] : []));
 }
 
 /**

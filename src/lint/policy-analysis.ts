@@ -67,15 +67,14 @@ export function policyProblems(ctx: LintContext): PolicyProblem[] {
       const masked = maskedCommands(ctx, rel, actor);
       for (const policy of rel.policies) {
         if (!policy.permissive || !policyApplies(policy, actor)) continue;
-        const shared = ctx.sharedRows(rel.qualifiedName);
-        if (shared.some((s) => s.policy === policy.name)) continue;
         for (const clause of clausesOf(policy)) {
-          const commands = clause.commands.filter((c) => hasAccess(privileges, c) && !masked.has(c));
+          // Rows shared on purpose (the policy or a branch declared in sharedRows) are exceptions for the commands their access covers.
+          const commands = clause.commands.filter((c) => hasAccess(privileges, c) && !masked.has(c) && !ctx.sharedBy(rel, policy, null, c));
           if (commands.length === 0) continue;
           for (const branch of classifyClause(ctx, rel, actor, clause.text)) {
             if (branch.cls === 'constrained') continue;
-            if (shared.some((s) => s.predicate !== undefined && normalize(s.predicate) === normalize(branch.text))) continue;
-            out.push({ relation: rel, policy, actor, clause: { ...clause, commands }, branch });
+            const open = commands.filter((c) => !ctx.sharedBy(rel, policy, branch.text, c));
+            if (open.length > 0) out.push({ relation: rel, policy, actor, clause: { ...clause, commands: open }, branch });
           }
         }
       }
@@ -247,14 +246,6 @@ export function calledFunctions(ctx: LintContext, text: string): Func[] {
   const out = new Map<string, Func>();
   for (const call of expressionFacts(text).calls) for (const f of resolveCall(index, call)) out.set(f.signature, f);
   return [...out.values()];
-}
-
-/** For comparing a configured predicate with a branch: case, spaces, parentheses and casts ignored. */
-export function normalize(expr: string): string {
-  return expr
-    .toLowerCase()
-    .replace(/::[a-z_][\w. ]*?(?=[\s),=<>]|$)/g, '')
-    .replace(/[()\s]/g, '');
 }
 
 export interface ProblemGroup {

@@ -67,6 +67,36 @@ describe('JSON settings, structurally', () => {
   });
 });
 
+describe('what the context sets, and merging', () => {
+  it('claims the actor\'s own context sets are never forged; the others are, merged into the current value', () => {
+    const uses: SettingUse[] = [
+      { path: [{ kind: 'key', key: 'sub' }], test: { kind: 'compared', with: { kind: 'column', name: 'user_id' } } },
+      { path: [{ kind: 'key', key: 'app_metadata' }, { kind: 'key', key: 'role' }], test: { kind: 'equals', literals: ['admin'] } },
+    ];
+    const v = forgeValues(read('request.jwt.claims', uses, true, [['sub'], ['app_metadata', 'role']]), { skipClaims: [['sub'], ['role']] });
+    expect(v.length).toBeGreaterThan(0);
+    expect(v.every((x) => !x.value.includes('"sub"'))).toBe(true);
+    expect(v).toContainEqual({ value: '{"app_metadata":{"role":"admin"}}', describe: "request.jwt.claims: the value at -> 'app_metadata' -> 'role' = 'admin'", json: true, merge: true });
+    // Every path read is the context's own: nothing to forge.
+    expect(forgeValues(read('request.jwt.claims', [uses[0]!], true, [['sub']]), { skipClaims: [['sub']] })).toEqual([]);
+  });
+
+  it('JSON nobody reads in a known way gets objects keyed, and lists holding, the victim\'s ids', () => {
+    const v = forgeValues(read('app.acl', [{ path: [], test: { kind: 'read' } }], true));
+    expect(v.map((x) => [x.value, x.merge ?? false])).toEqual([
+      ['{"$victim_tenant":["read","write","admin","owner"]}', true],
+      ['["$victim_tenant"]', false],
+      ['{"$victim_principal":["read","write","admin","owner"]}', true],
+      ['["$victim_principal"]', false],
+    ]);
+  });
+
+  it('reads of a catalog without uses (claims only) still get the claims forged', () => {
+    const v = forgeValues({ name: 'request.jwt.claims', claims: [['org_id']] });
+    expect(v.map((x) => x.value)).toEqual(expect.arrayContaining(['{"org_id":"$victim_tenant"}', '{"org_id":"admin"}']));
+  });
+});
+
 describe('fillForged', () => {
   it('puts one world\'s ids in place of the placeholders, escaped inside JSON', () => {
     const ids = { victimTenant: 'vt"1', victimPrincipal: 'vp', ownTenant: 'ot', ownPrincipal: 'op' };

@@ -6,29 +6,38 @@
  * Contract (pure: no I/O, deterministic order, no duplicates, at most
  * MAX_FORGED values per setting read):
  *
- *   forgeValues(read, subject) -> ForgedValue[]
+ *   forgeValues(read, options) -> ForgedValue[]
  *
  *   read     a SettingRead from the catalog: its name, whether it is read as
  *            JSON, its uses (JSON paths, comparisons, containment tests) and
  *            claims. An inexact read (its code did not parse) gets every kind
  *            of value, scalar and JSON.
- *   subject  what the actor's own context holds: its tenant and principal
- *            ids and, when its context writes this setting, its own value
- *            (e.g. the JSON a pre-request function wrote). All optional.
+ *   options  skipClaims: claim paths the actor's context itself sets (the
+ *            JWT's sub, role, tenant claim): never forged, uses under them
+ *            ignored. ownTenant, ownPrincipal, ownValue: what the actor's own
+ *            context holds, when the caller knows it statically (the value a
+ *            pre-request function wrote, as text). All optional.
  *
  *   value    a template: `$victim_tenant`, `$victim_principal`,
  *            `$own_tenant` and `$own_principal` stand for ids the engine
- *            substitutes per world (fillForged). In a JSON value they stand
- *            inside JSON strings; fillForged escapes the ids for JSON.
- *   describe one line saying what the value tries, for findings.
+ *            substitutes per world (fillForged does it in TypeScript, JSON-
+ *            escaped; the runner may do it in SQL).
+ *   merge    the value is a JSON object to merge into the setting's current
+ *            value at run time (`current || value`): the actor's own JSON
+ *            (its claims, its own groups) stays, the forged keys are added,
+ *            which is how "the actor's own value with keys added for the
+ *            victim" is forged when the own value is known only at run time.
  *   json     the value is a JSON document.
+ *   describe one line saying what the value tries, for findings.
  *
- * Scalar settings get role-ish words ('admin', 'service_role'...), the
- * literals the code compares the setting with, and the victim's ids. JSON
- * settings are forged structurally: the actor's own JSON with every own id
- * replaced by the victim's, the same with keys (and array elements) added
- * for the victim, and documents built from the value shapes the code reads:
- * `groups -> group_id::text ? 'read'` gives {"$victim_tenant": ["read"]}.
+ * Scalar settings get the literals the code compares the setting with, the
+ * victim's ids and role-ish words ('admin', 'service_role'...). JSON settings
+ * are forged structurally: the actor's own JSON with every own id replaced
+ * by the victim's and the same with keys and elements added for the victim
+ * (when the own value is given), documents built from the value shapes the
+ * code reads (`groups -> group_id::text ? 'read'` gives {"$victim_tenant":
+ * ["read"]}), singly and all at once, and each claim read set to the
+ * victim's ids and role-ish words.
  */
 import type { JsonStep, SettingRead, SettingTest, ValueSource } from '../catalog/types.js';
 
@@ -42,40 +51,63 @@ export const PLACEHOLDERS = {
 export interface ForgedValue {
   value: string;
   describe: string;
-  json: boolean;
+  /** Merge into the setting's current JSON value at run time (see the contract above). */
+  merge?: boolean;
+  json?: boolean;
 }
 
-export interface ForgeSubject {
+export interface ForgeOptions {
+  /** Claim paths the actor's own context sets: the context, not the attacker's to forge. */
+  skipClaims?: readonly string[][];
   ownTenant?: string;
   ownPrincipal?: string;
-  /** The setting's value in the actor's own context, when its context writes it. */
+  /** The setting's value in the actor's own context, when known statically. */
   ownValue?: string | null;
 }
 
-export type ForgeableRead = Pick<SettingRead, 'name' | 'json' | 'uses' | 'claims' | 'exact'>;
+/** What forgeValues reads of a SettingRead (catalogs built before uses existed have none: claims alone then). */
+export type ForgeableRead = Pick<SettingRead, 'name' | 'claims'> & Partial<Pick<SettingRead, 'json' | 'uses' | 'exact'>>;
 
 export const MAX_FORGED = 24;
 
 /** Words that grant cross-tenant access in real schemas more often than any other. */
 const ROLE_WORDS = ['admin', 'uber_admin', 'superuser', 'service_role', 'true', '1'];
 
-export function forgeValues(read: ForgeableRead, subject: ForgeSubject = {}): ForgedValue[] {
+export function forgeValues(read: ForgeableRead, options: ForgeOptions = {}): ForgedValue[] {
+  const skip = new Set((options.skipClaims ?? []).map((p) => p.join('.')));
+  const skipped = (keys: readonly string[]) => keys.some((_, i) => skip.has(keys.slice(0, i + 1).join('.')));
+  const claims = read.claims.filter((c) => !skipped(c));
+  const uses = (read.uses ?? []).filter((u) => !skipped(literalPrefix(u.path)));
+  const exact = read.exact ?? true;
+  const json = (read.json ?? false) || read.claims.length > 0;
+  // Every JSON path the code reads is set by the actor's own context: nothing left to forge.
+  if (json && exact && read.claims.length > 0 && claims.length === 0 && uses.every((u) => literalPrefix(u.path).length > 0)) return [];
+  const r: Required<ForgeableRead> = { name: read.name, claims, uses, json, exact };
   const out: ForgedValue[] = [];
   const seen = new Set<string>();
   const add = (v: ForgedValue) => {
-    if (seen.has(v.value) || out.length >= MAX_FORGED) return;
-    seen.add(v.value);
+    const key = `${v.merge ? 'm' : 'v'}${v.value}`;
+    if (seen.has(key) || out.length >= MAX_FORGED) return;
+    seen.add(key);
     out.push(v);
   };
-  const json = read.json || read.claims.length > 0;
-  if (json || !read.exact) for (const v of jsonValues(read, subject)) add(v);
-  if (!json || !read.exact) for (const v of scalarValues(read)) add(v);
+  if (json || !exact) for (const v of jsonValues(r, options)) add(v);
+  if (!json || !exact) for (const v of scalarValues(r)) add(v);
   return out;
+}
+
+function literalPrefix(path: readonly JsonStep[]): string[] {
+  const keys: string[] = [];
+  for (const s of path) {
+    if (s.kind !== 'key') break;
+    keys.push(s.key);
+  }
+  return keys;
 }
 
 // ---- scalar settings ----
 
-function scalarValues(read: ForgeableRead): ForgedValue[] {
+function scalarValues(read: Required<ForgeableRead>): ForgedValue[] {
   const out: ForgedValue[] = [];
   for (const u of read.uses) {
     if (u.path.some((s) => s.kind !== 'element')) continue;
@@ -100,7 +132,7 @@ function literalsOf(test: SettingTest): string[] {
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 
-function jsonValues(read: ForgeableRead, subject: ForgeSubject): ForgedValue[] {
+function jsonValues(read: Required<ForgeableRead>, subject: ForgeOptions): ForgedValue[] {
   const out: ForgedValue[] = [];
   const own = parseJson(subject.ownValue);
   const ids = ownIds(subject);
@@ -110,18 +142,26 @@ function jsonValues(read: ForgeableRead, subject: ForgeSubject): ForgedValue[] {
     const widened = addVictim(own, ids);
     if (JSON.stringify(widened) !== JSON.stringify(own)) out.push(doc(widened, `${read.name}: the actor's own value with keys and elements added for the victim`));
   }
-  const shapes = read.uses.flatMap((u) => shapesOf(u.path, u.test)).filter((s) => s.doc !== undefined);
-  const uses = read.uses.length;
+  const shapes = read.uses.flatMap((u) => shapesOf(u.path, u.test));
   if (shapes.length > 0) {
     // One value that satisfies every use at once (policies AND their tests), then each shape alone.
-    const all = read.uses.map((u) => shapesOf(u.path, u.test).find((s) => s.doc !== undefined)).filter((s): s is Shape => s !== undefined);
-    if (uses > 1 && all.length > 1) out.push(doc(all.reduce<Json>((acc, s) => merge(acc, s.doc!), null), `${read.name}: every value shape the policy code reads, at once`));
-    if (own !== undefined && isObject(own)) for (const s of shapes) out.push(doc(merge(own, s.doc!), `${read.name}: the actor's own value with ${s.describe}`));
-    for (const s of shapes) out.push(doc(s.doc!, `${read.name}: ${s.describe}`));
+    const all = read.uses.map((u) => shapesOf(u.path, u.test)[0]).filter((s): s is Shape => s !== undefined);
+    if (all.length > 1) out.push(doc(all.reduce<Json>((acc, s) => merge(acc, s.doc), null), `${read.name}: every value shape the policy code reads, at once`, true));
+    if (own !== undefined && isObject(own)) for (const s of shapes) out.push(doc(merge(own, s.doc), `${read.name}: the actor's own value with ${s.describe}`));
+    for (const s of shapes) out.push(doc(s.doc, `${read.name}: ${s.describe}`, true));
   }
-  // Claims read (also from text, when the code did not parse): each set to the victim's ids.
-  for (const path of read.claims) {
-    for (const [placeholder, whose] of VICTIMS) out.push(doc(build(path.map((key) => ({ kind: 'key', key })), placeholder), `${read.name}: ${path.join('.')} = the victim ${whose}'s id`));
+  // Each claim read (also from text, when the code did not parse): the victim's ids, then role-ish words.
+  for (const [placeholder, whose] of VICTIMS) for (const path of read.claims) out.push(doc(build(path.map((key) => ({ kind: 'key', key })), placeholder), `${read.name}: ${path.join('.')} = the victim ${whose}'s id`, true));
+  for (const word of ROLE_WORDS) {
+    const claims = read.claims.reduce<Json>((acc, path) => merge(acc, build(path.map((key) => ({ kind: 'key', key })), word)), null);
+    if (read.claims.length > 0) out.push(doc(claims, `${read.name}: ${read.claims.map((c) => c.join('.')).join(', ')} = '${word}'`, true));
+  }
+  // Nothing in the code says how the JSON is read: objects keyed, and arrays listing, the victim's ids.
+  if (shapes.length === 0 && read.claims.length === 0) {
+    for (const [placeholder, whose] of VICTIMS) {
+      out.push(doc({ [placeholder]: ['read', 'write', 'admin', 'owner'] }, `${read.name}: an object keyed by the victim ${whose}'s id`, true));
+      out.push(doc([placeholder], `${read.name}: a list holding the victim ${whose}'s id`));
+    }
   }
   return out;
 }
@@ -131,12 +171,13 @@ const VICTIMS: Array<[string, string]> = [
   [PLACEHOLDERS.victimPrincipal, 'principal'],
 ];
 
-function doc(value: Json, describe: string): ForgedValue {
-  return { value: JSON.stringify(value), describe, json: true };
+/** A JSON value; `merge` only for objects (`current || array` would change the value's shape). */
+function doc(value: Json, describe: string, mergeable = false): ForgedValue {
+  return { value: JSON.stringify(value), describe, json: true, ...(mergeable && isObject(value) ? { merge: true } : {}) };
 }
 
 interface Shape {
-  doc: Json | undefined;
+  doc: Json;
   describe: string;
 }
 
@@ -281,7 +322,7 @@ function parseJson(text: string | null | undefined): Json | undefined {
 }
 
 /** The actor's own ids (and their placeholders) mapped to the victim's placeholders. */
-function ownIds(subject: ForgeSubject): Map<string, string> {
+function ownIds(subject: ForgeOptions): Map<string, string> {
   const m = new Map<string, string>([
     [PLACEHOLDERS.ownTenant, PLACEHOLDERS.victimTenant],
     [PLACEHOLDERS.ownPrincipal, PLACEHOLDERS.victimPrincipal],

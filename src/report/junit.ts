@@ -10,7 +10,7 @@
 import { sortFindings } from '../findings/findings.js';
 import type { Finding, IsolationReport, MatrixCell } from '../findings/types.js';
 import { escapeXml as x } from './escape.js';
-import { PROBES } from '../probes/cases.js';
+import { PROBE_IDS as PROBES } from '../probes/ids.js';
 
 export const JUNIT_FILE = 'isolation-report.junit.xml';
 

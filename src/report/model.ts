@@ -6,7 +6,7 @@
  */
 import { countBySeverity, sortFindings } from '../findings/findings.js';
 import type { Finding, IsolationReport, MatrixCell, Severity } from '../findings/types.js';
-import { PROBES } from '../probes/cases.js';
+import { PROBE_IDS as PROBES } from '../probes/ids.js';
 import type { RelationView, ReportContext } from './context.js';
 
 export type Tone = 'fail' | 'warn' | 'info' | 'pass' | 'skipped' | 'none';

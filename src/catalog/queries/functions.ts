@@ -6,11 +6,10 @@ export interface FunctionRow {
   name: string;
   identityArgs: string;
   arguments: string;
+  argTypes: string[];
+  argNames: string[];
   argDefaults: number;
   variadic: boolean;
-  argNames: string[] | null;
-  argModes: string[] | null;
-  argTypes: string[];
   result: string;
   returnType: string;
   returnsSet: boolean;
@@ -42,9 +41,13 @@ export async function queryFunctions(db: Queryable, roles: readonly string[]): P
     select p.oid, n.nspname::text as schema, p.proname::text as name,
            pg_get_function_identity_arguments(p.oid) as "identityArgs",
            coalesce(pg_get_function_arguments(p.oid), '') as arguments,
-           p.pronargdefaults::int as "argDefaults", p.provariadic <> 0 as variadic,
-           p.proargnames::text[] as "argNames", p.proargmodes::text[] as "argModes",
            array(select format_type(t, null) from unnest(p.proargtypes::oid[]) with ordinality u(t, ord) order by ord) as "argTypes",
+           -- proargnames covers OUT arguments too (proargmodes says which): keep the input ones, in order.
+           case when p.proargmodes is null
+                then array(select coalesce(p.proargnames[ord], '') from generate_series(1, p.pronargs::int) ord)
+                else array(select coalesce(p.proargnames[u.ord::int], '') from unnest(p.proargmodes) with ordinality u(m, ord)
+                            where u.m in ('i', 'b', 'v') order by u.ord) end as "argNames",
+           p.pronargdefaults::int as "argDefaults", p.provariadic <> 0 as variadic,
            coalesce(pg_get_function_result(p.oid), '') as result,
            format_type(p.prorettype, null) as "returnType",
            p.proretset as "returnsSet",
@@ -74,4 +77,27 @@ export async function queryFunctions(db: Queryable, roles: readonly string[]): P
     where n.nspname not in ('pg_catalog', 'information_schema')
       and n.nspname not like 'pg\_temp\_%' and n.nspname not like 'pg\_toast%'
     order by n.nspname, p.proname, 4`);
+}
+
+export interface TriggerRow {
+  relation: number;
+  name: string;
+  function: number;
+  timing: string;
+  events: string[];
+  row: boolean;
+}
+
+/** User triggers of the given relations (internal ones, such as foreign-key triggers, left out). */
+export async function queryTriggers(db: Queryable, oids: readonly number[]): Promise<TriggerRow[]> {
+  if (oids.length === 0) return [];
+  return db.query(sql`
+    select t.tgrelid::int as relation, t.tgname::text as name, t.tgfoid::int as "function",
+           case when t.tgtype & 2 <> 0 then 'before' when t.tgtype & 64 <> 0 then 'instead of' else 'after' end as timing,
+           array_remove(array[case when t.tgtype & 4 <> 0 then 'insert' end, case when t.tgtype & 8 <> 0 then 'delete' end,
+                               case when t.tgtype & 16 <> 0 then 'update' end, case when t.tgtype & 32 <> 0 then 'truncate' end], null) as events,
+           t.tgtype & 1 <> 0 as row
+    from pg_trigger t
+    where not t.tgisinternal and t.tgrelid = any(${oids}::oid[])
+    order by t.tgrelid, t.tgname`);
 }
