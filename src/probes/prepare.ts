@@ -11,7 +11,7 @@ import type { Catalog } from '../catalog/types.js';
 import type { ResolvedConfig } from '../config/schema.js';
 import { TenantproofError } from '../errors.js';
 import { quoteIdent, quoteLiteral, quoteRelation } from '../sql/text.js';
-import { TENANT_PLACEHOLDER } from '../config/context.js';
+import { TENANT_PLACEHOLDER } from '../config/placeholders.js';
 import type { TenancyModel } from '../tenancy/model.js';
 import { plannedColumns, type BuildOptions, type RowFactory } from '../world/build.js';
 import { discoverGenerators } from '../world/discover.js';
