@@ -9,7 +9,7 @@
 import { isTransaction, IsolationLevel, sql, type Queryable, type Transaction } from '@databases/pg';
 import { queryConstraints, queryIndexes, type ConstraintRow, type IndexRow } from './queries/constraints.js';
 import { queryFunctions, queryTriggers, type FunctionRow } from './queries/functions.js';
-import { queryPolicies, type PolicyRow } from './queries/policies.js';
+import { queryPolicies } from './queries/policies.js';
 import { queryDefaultPrivileges, queryRelationPrivileges, type RelationPrivilegeRow } from './queries/privileges.js';
 import { queryColumns, queryRelations, queryViewDependencies, type ColumnRow, type RelationRow } from './queries/relations.js';
 import { queryMemberships, queryRoleFlags, queryRoles, type MembershipRow, type RoleFlagRow, type RoleRow } from './queries/roles.js';
@@ -17,8 +17,8 @@ import { querySchemas } from './queries/schemas.js';
 import { querySequences } from './queries/sequences.js';
 import { queryServer } from './queries/server.js';
 import { queryUserTypes } from './queries/types.js';
-import { CallGraph, mergeReads, searchPathOf } from './sql/call-graph.js';
-import { expressionFacts } from './sql/expression.js';
+import { analyzeFunctions, attachPolicies } from './code-facts.js';
+import { CallGraph } from './sql/call-graph.js';
 import { loadParser } from './sql/parser.js';
 import { computeTenancy } from './tenancy.js';
 import type {
@@ -27,8 +27,6 @@ import type {
   DefaultPrivilegeObject,
   Func,
   FunctionKind,
-  Policy,
-  PolicyCommand,
   Relation,
   RelationKind,
   Role,
@@ -75,7 +73,6 @@ export async function introspect(db: Queryable, options: IntrospectOptions): Pro
 }
 
 const RELKIND: Record<string, RelationKind> = { r: 'table', p: 'partitioned-table', v: 'view', m: 'materialized-view', f: 'foreign-table' };
-const POLCMD: Record<string, PolicyCommand> = { '*': 'all', r: 'select', a: 'insert', w: 'update', d: 'delete' };
 const PROKIND: Record<string, FunctionKind> = { f: 'function', p: 'procedure', a: 'aggregate', w: 'window' };
 const VOLATILITY: Record<string, Func['volatility']> = { i: 'immutable', s: 'stable', v: 'volatile' };
 const FK_ACTION: Record<string, string> = { a: 'no action', r: 'restrict', c: 'cascade', n: 'set null', d: 'set default' };
@@ -343,80 +340,6 @@ function buildFunctions(rows: FunctionRow[], scanned: Set<string>): Func[] {
       parseError: null,
     };
   });
-}
-
-/**
- * Each body's facts from its parse trees (src/catalog/sql): the functions it
- * calls and the relations it names directly, and the settings it reads and
- * writes, the relations it reads and whether it reads current_user through
- * every function it calls.
- */
-function analyzeFunctions(funcs: Func[], graph: CallGraph): void {
-  for (const f of funcs) {
-    const facts = graph.facts(f);
-    const path = searchPathOf(f);
-    const calls = new Set<string>();
-    for (const { targets } of graph.callees(facts, path)) for (const g of targets) if (g.signature !== f.signature) calls.add(g.signature);
-    f.calls = [...calls].sort();
-    f.relationsReferenced = graph.resolveRelations([...facts.relationsRead, ...facts.relationsWritten], path).map((r) => r.qualifiedName).sort();
-    f.parseError = facts.errors[0] ?? null;
-  }
-  for (const f of funcs) {
-    const r = graph.resolve(f);
-    f.settings = r.reads;
-    f.settingsWritten = r.writes;
-    f.relationsRead = r.relations;
-    f.readsCurrentUser = r.currentUser;
-  }
-}
-
-/** One entry per (setting, via), uses and claims merged; sorted. */
-export const mergeSettings = mergeReads;
-
-function attachPolicies(relations: Relation[], rows: PolicyRow[], functions: Func[], graph: CallGraph): void {
-  const byOid = new Map(relations.map((r) => [r.oid, r]));
-  const funcByOid = new Map(functions.map((f) => [f.oid, f]));
-  // Policies repeat a handful of expressions: each (text, called functions) is followed once.
-  const seen = new Map<string, ReturnType<CallGraph['expression']>>();
-  const follow = (text: string, called: Func[]) => {
-    const key = `${text}\u0000${called.map((f) => f.oid).join(',')}`;
-    let r = seen.get(key);
-    if (!r) seen.set(key, (r = graph.expression(expressionFacts(text), called)));
-    return r;
-  };
-  for (const p of rows) {
-    const rel = byOid.get(p.relid);
-    if (!rel) continue;
-    const called = p.functionOids.map((o) => funcByOid.get(o)).filter((f): f is Func => f !== undefined);
-    const parts = [p.using, p.withCheck].filter((t): t is string => t !== null).map((t) => follow(t, called));
-    const errors = [p.using, p.withCheck].flatMap((t) => (t === null ? [] : expressionFacts(t).errors));
-    const policy: Policy = {
-      name: p.name,
-      relation: rel.qualifiedName,
-      command: POLCMD[p.cmd] ?? 'all',
-      permissive: p.permissive,
-      roles: p.roles,
-      appliesToPublic: p.roles.includes('PUBLIC'),
-      using: p.using,
-      withCheck: p.withCheck,
-      settings: mergeReads(parts.flatMap((x) => x.reads)),
-      functions: called.map((f) => f.signature).sort(),
-      relations: [...p.relations].sort(),
-      readsCurrentUser: parts.some((x) => x.currentUser),
-      relationsThroughCalls: mergeRelationReads(parts.flatMap((x) => x.relations)),
-      parseError: errors[0] ?? null,
-    };
-    rel.policies.push(policy);
-  }
-}
-
-function mergeRelationReads(reads: Policy['relationsThroughCalls']): Policy['relationsThroughCalls'] {
-  const m = new Map<string, Policy['relationsThroughCalls'][number]>();
-  for (const r of reads) {
-    const seen = m.get(r.relation);
-    if (!seen || r.chain.length < seen.chain.length) m.set(r.relation, r);
-  }
-  return [...m.values()].sort((a, b) => (a.relation < b.relation ? -1 : 1));
 }
 
 function buildRoles(rows: RoleRow[], memberships: MembershipRow[]): Role[] {

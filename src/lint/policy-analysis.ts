@@ -30,7 +30,7 @@ import { functionBody } from '../catalog/sql/function-body.js';
 import { frameOf, type Frame } from '../catalog/sql/nodes.js';
 import { EMPTY_SCOPE } from '../catalog/sql/setting-values.js';
 import { settingMatches } from '../catalog/expressions.js';
-import type { Func, Policy, Relation } from '../catalog/types.js';
+import type { Func, Policy, Relation, SettingUse } from '../catalog/types.js';
 import type { ActorInfo, LintContext } from './context.js';
 import { clausesOf, hasAccess, policyApplies, type Access, type Clause } from './util.js';
 
@@ -99,13 +99,18 @@ function maskedCommands(ctx: LintContext, rel: Relation, actor: ActorInfo): Set<
 export function classifyClause(ctx: LintContext, rel: Relation, actor: ActorInfo, text: string): BranchVerdict[] {
   const a = analyzer(ctx);
   const branches = orBranches(text);
-  if (!branches) return [a.unparsed(rel, actor, text)];
+  if (!branches) return [a.unparsed(actor, text)];
   return branches.map((b) => a.classify(rel, actor, b.frame, b.text));
 }
 
 /** What a piece of a policy reads, directly and through every function it calls. */
 interface Reads {
   settings: string[];
+  /**
+   * Settings read only as COALESCE fallbacks, with the settings they fall back from:
+   * `coalesce(claims ->> 'sub', current_setting('request.jwt.claim.sub'))` decides nothing while the claims are set.
+   */
+  fallbacks: Map<string, string[]>;
   currentUser: boolean;
   columns: string[];
   /** Relations its subqueries read. */
@@ -137,6 +142,13 @@ class Analyzer {
     const truth = this.truthOf(frame);
     if (truth.constant) return { text, cls: 'constant-true', forgeable: [] };
     const reads = this.readsOf(frame);
+    if (reads.currentUser) {
+      // session_user is the actor's login and current_user its role: `session_user = 'postgres'` is never true for it.
+      const identity = { ...(actor.context.rolePerTenant ? {} : { sessionUser: actor.login, currentUser: actor.role }) };
+      const v = evaluate(frame, { ...this.environment, identity, mode: 'unknown' });
+      if (v.k === 'const' && v.v === true) return { text, cls: 'constant-true', forgeable: [] };
+      if (v.k === 'const' && v.v === false) return { text, cls: 'constrained', forgeable: [] };
+    }
     const judged = judge(this.ctx, actor, reads);
     if (judged.context && truth.unset) return { text, cls: 'fail-open', forgeable: judged.forgeable };
     if (this.pins(rel, actor, frame)) return { text, cls: 'constrained', forgeable: judged.forgeable };
@@ -145,7 +157,7 @@ class Analyzer {
   }
 
   /** A clause PostgreSQL printed but the parser refused (never seen): judged on its text's facts, row data assumed. */
-  unparsed(rel: Relation, actor: ActorInfo, text: string): BranchVerdict {
+  unparsed(actor: ActorInfo, text: string): BranchVerdict {
     const judged = judge(this.ctx, actor, this.readsOfFacts(expressionFacts(text)));
     if (judged.forgeable.length > 0) return { text, cls: 'forgeable', forgeable: judged.forgeable };
     return { text, cls: judged.context ? 'constrained' : 'unconstrained', forgeable: [] };
@@ -192,16 +204,25 @@ class Analyzer {
   }
 
   private readsOfFacts(facts: SqlFacts): Reads {
-    const settings = new Set(facts.settingsRead.map((s) => s.name));
+    const settings = new Set<string>();
+    const decisive = new Set<string>();
+    const shadows = new Map<string, Set<string>>();
+    const note = (name: string, uses: readonly SettingUse[]) => {
+      settings.add(name);
+      if (uses.length === 0 || uses.some((u) => !u.fallbackOf)) decisive.add(name);
+      else for (const u of uses) for (const s of u.fallbackOf ?? []) shadows.set(name, (shadows.get(name) ?? new Set()).add(s));
+    };
+    for (const s of facts.settingsRead) note(s.name, s.uses);
     let currentUser = facts.readsCurrentUser;
     for (const call of facts.calls) {
       for (const f of resolveCall(this.functions, call)) {
-        for (const s of f.settings) settings.add(s.name);
+        for (const s of f.settings) note(s.name, s.uses);
         currentUser ||= f.readsCurrentUser;
       }
     }
+    const fallbacks = new Map([...shadows].filter(([name]) => !decisive.has(name)).map(([name, from]) => [name, [...from].sort()]));
     const relations = facts.relationsRead.map((r) => (r.schema === null ? r.name : `${r.schema}.${r.name}`));
-    return { settings: [...settings].sort(), currentUser, columns: facts.columns, relations };
+    return { settings: [...settings].sort(), fallbacks, currentUser, columns: facts.columns, relations };
   }
 
   /** The evaluator's view of catalog functions: SQL one-expression bodies inlined, helpers of the context NULL when unset. */
@@ -215,7 +236,9 @@ class Analyzer {
       const inline = body.inline ? frameOf(body.inline) : null;
       if (inline && (env.depth ?? 0) < 4) {
         const byName = new Map<string, Value>();
-        body.params.forEach((p, i) => p !== '' && byName.set(p, args[i] ?? { k: 'unknown' }));
+        body.params.forEach((p, i) => {
+          if (p !== '') byName.set(p, args[i] ?? { k: 'unknown' });
+        });
         return evaluate(inline, { ...env, depth: (env.depth ?? 0) + 1, params: { byName, byPosition: args } });
       }
       // A helper that reads settings (current_tenant_id() in PL/pgSQL): NULL when nothing is set, the usual contract.
@@ -229,11 +252,13 @@ class Analyzer {
 /** Does a piece read the actor's tenant context, and which custom settings does it read that are not trusted? */
 function judge(ctx: LintContext, actor: ActorInfo, reads: Reads): { context: boolean; forgeable: string[] } {
   const trusted = [...actor.context.trusted, ...ctx.config.tenancy.trustedSettings];
+  const isContext = (name: string) => actor.context.settings.includes(name) || trusted.some((t) => settingMatches(name, t));
   let context = actor.context.rolePerTenant && reads.currentUser;
   const forgeable = new Set<string>();
   for (const name of reads.settings) {
-    if (actor.context.settings.includes(name)) context = true;
-    else if (trusted.some((t) => settingMatches(name, t))) context = true;
+    if (isContext(name)) context = true;
+    // A fallback behind the context (`coalesce(context, forgeable)`) is never reached while the context is set.
+    else if (reads.fallbacks.get(name)?.some(isContext)) continue;
     // Only custom (dotted) settings can be set by anyone; built-in ones are not an identity.
     else if (name.includes('.')) forgeable.add(name);
   }

@@ -378,6 +378,14 @@ describe('rules driven by the config', () => {
 });
 
 describe('no false positives on intended designs', () => {
+  it('a branch on session_user or current_user is judged for the actor: never true for it is no finding, always true is', async () => {
+    const never = await lintWith(fx, ["alter policy projects_select on core.projects using ((tenant_id = core.current_tenant_id()) or (session_user = 'postgres'))"]);
+    expect(never.findings.filter((f) => f.relation === 'core.projects' && f.rule !== 'policy-on-current-user')).toEqual([]);
+    const always = await lintWith(fx, ["alter policy projects_select on core.projects using ((tenant_id = core.current_tenant_id()) or (current_user = 'lintfx_member'))"]);
+    expectFinding(always.findings, { rule: 'policy-always-true', relation: 'core.projects', actor: 'member' });
+    expect(ofRule(always.findings, 'policy-always-true').filter((f) => f.actor === 'admin')).toEqual([]);
+  });
+
   it('an all actor with BYPASSRLS, and a SECURITY DEFINER function only it may run, are intended', () => {
     expect(clean.filter((f) => f.actor === 'platform')).toEqual([]);
   });

@@ -58,6 +58,7 @@ interface ReturnedSetting {
   name: string;
   path: JsonStep[];
   json: boolean;
+  fallbackOf?: string[];
   /** From the function down to the one whose body reads the setting. */
   chain: string[];
 }
@@ -154,12 +155,12 @@ export class CallGraph {
     const out: ReturnedSetting[] = [];
     for (const r of functionBody(f).returns) {
       if (r.kind === 'setting') {
-        out.push({ name: r.origin.name, path: r.origin.path, json: r.origin.json, chain: [f.signature] });
+        out.push({ ...r.origin, chain: [f.signature] });
         continue;
       }
       for (const g of resolveCall(this.byName, { ...r.call, use: { path: [], test: { kind: 'read' } }, json: false }, searchPathOf(f))) {
         for (const inner of this.returned(g)) {
-          out.push({ name: inner.name, path: [...mapPath(inner.path, r.call.args), ...r.path], json: inner.json || r.json, chain: [f.signature, ...inner.chain] });
+          out.push({ ...inner, path: [...mapPath(inner.path, r.call.args), ...r.path], json: inner.json || r.json, chain: [f.signature, ...inner.chain] });
         }
       }
     }
@@ -172,7 +173,8 @@ export class CallGraph {
     const out: SettingRead[] = [];
     for (const g of targets) {
       for (const r of this.returned(g)) {
-        const use = { path: [...mapPath(r.path, call.args), ...call.use.path], test: call.use.test };
+        const fallbackOf = [...new Set([...(r.fallbackOf ?? []), ...(call.use.fallbackOf ?? [])])].sort();
+        const use = { path: [...mapPath(r.path, call.args), ...call.use.path], test: call.use.test, ...(fallbackOf.length > 0 ? { fallbackOf } : {}) };
         out.push({ name: r.name, via: r.chain[r.chain.length - 1] ?? null, claims: [], chain: r.chain, json: r.json || call.json, uses: [use], exact: true });
       }
     }
@@ -220,7 +222,7 @@ function prefixRead(r: SettingRead, caller: string): SettingRead {
 
 /** The callee's parameters, in its uses, replaced by what the call passes. */
 function mapArguments(r: SettingRead, args: readonly ValueSource[]): SettingRead {
-  return { ...r, uses: r.uses.map((u) => ({ path: mapPath(u.path, args), test: mapTest(u.test, args) })) };
+  return { ...r, uses: r.uses.map((u) => ({ ...u, path: mapPath(u.path, args), test: mapTest(u.test, args) })) };
 }
 
 function mapSource(s: ValueSource, args: readonly ValueSource[]): ValueSource {

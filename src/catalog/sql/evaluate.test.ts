@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isConstantTrue, isTrueWhenUnset, type Env } from './evaluate.js';
+import { evaluate, isConstantTrue, isTrueWhenUnset, type Env } from './evaluate.js';
 import { frameOf, type Frame } from './nodes.js';
 import { loadParser, parseExpression } from './parser.js';
 
@@ -17,6 +17,16 @@ describe('constant true', () => {
   });
   it.each(['is_public', '1 = 2', 'x AND true', "current_setting('app.x', true) = 'on'", 'null', 'tenant_id = owner_id', 'random() = random()', "app.f() = app.f()", 'NOT true'])('%s is not', (e) => {
     expect(isConstantTrue(tree(e))).toBe(false);
+  });
+});
+
+describe('the session\'s identity, when known', () => {
+  it('session_user and current_user become the login and the role', () => {
+    const identity = { sessionUser: 'app_login', currentUser: 'app_member' };
+    expect(isConstantTrue(tree("session_user = 'postgres'"), { identity })).toBe(false);
+    expect(evaluate(tree("session_user = 'postgres'::name"), { identity, mode: 'unknown' })).toEqual({ k: 'const', v: false });
+    expect(isConstantTrue(tree("current_user = 'app_member'::name"), { identity })).toBe(true);
+    expect(isConstantTrue(tree("current_user = 'app_member'::name"))).toBe(false);
   });
 });
 

@@ -28,6 +28,8 @@ export interface Env {
   params?: { byName: ReadonlyMap<string, Value>; byPosition: readonly Value[] };
   /** Inlining depth, to stop runaway recursion. */
   depth?: number;
+  /** The session's identity, when known: session_user (the login) and current_user (the role). */
+  identity?: { sessionUser?: string; currentUser?: string };
 }
 
 const NULL: Value = { k: 'null' };
@@ -96,6 +98,11 @@ export function evaluate(frame: Frame | null, env: Env): Value {
       return caseExpr(frame, env);
     case 'FuncCall':
       return funcCall(frame, env);
+    case 'SQLValueFunction': {
+      const op = String(frame.body.op);
+      const known = op === 'SVFOP_SESSION_USER' ? env.identity?.sessionUser : ['SVFOP_CURRENT_USER', 'SVFOP_CURRENT_ROLE', 'SVFOP_USER'].includes(op) ? env.identity?.currentUser : undefined;
+      return known !== undefined ? { k: 'const', v: known } : { k: 'unknown', key: `identity:${op}` };
+    }
     default:
       return UNKNOWN;
   }

@@ -78,6 +78,12 @@ describe('settings read, and how each value is used', () => {
     expect(r.uses).toEqual([{ path: [], test: { kind: 'compared', with: { kind: 'column', name: 'owner_id' } } }]);
   });
 
+  it('a later COALESCE argument is a fallback of the settings read before it', () => {
+    const expr = "coalesce(nullif(current_setting('request.jwt.claims', true), '')::jsonb ->> 'sub', current_setting('request.jwt.claim.sub', true)) = (owner)::text";
+    expect(read(expr, 'request.jwt.claim.sub').uses).toEqual([{ path: [], test: { kind: 'compared', with: { kind: 'column', name: 'owner' } }, fallbackOf: ['request.jwt.claims'] }]);
+    expect(read(expr, 'request.jwt.claims').uses[0]!.fallbackOf).toBeUndefined();
+  });
+
   it('reads nothing from a literal that mentions current_setting, nor from set_config', () => {
     expect(expressionFacts("note = 'current_setting(''app.x'')'").settingsRead).toEqual([]);
     expect(expressionFacts("set_config('app.x', 'y', true) is not null").settingsRead).toEqual([]);

@@ -88,7 +88,7 @@ export function extractFacts(roots: readonly unknown[], scope: Scope): SqlFacts 
         // `v := current_setting(...)` / `(select current_setting(...) as s)`: a definition, not a use.
         const definition = parent?.kind === 'ResTarget' && typeof parent.body.name === 'string' && scope.aliases.has(parent.body.name);
         const use = definition ? null : useAt(top, parents, up.top, scope);
-        noteRead(up.origin.name, up.origin.json, use ? { path: [...up.origin.path, ...use.steps], test: use.test } : null);
+        noteRead(up.origin.name, up.origin.json, use ? { path: [...up.origin.path, ...use.steps], test: use.test, ...(up.origin.fallbackOf ? { fallbackOf: up.origin.fallbackOf } : {}) } : null);
       }
       switch (f.kind) {
         case 'FuncCall': {
@@ -96,7 +96,8 @@ export function extractFacts(roots: readonly unknown[], scope: Scope): SqlFacts 
           if (call) {
             const up = climb(f, parents, { name: '', path: [], json: false }, scope);
             const use = useAt(up.top < parents.length ? parents[up.top]! : f, parents, up.top, scope);
-            facts.calls.push({ ...call, use: { path: [...up.origin.path, ...use.steps], test: use.test }, json: up.origin.json });
+            const fallbackOf = up.origin.fallbackOf ? { fallbackOf: up.origin.fallbackOf } : {};
+            facts.calls.push({ ...call, use: { path: [...up.origin.path, ...use.steps], test: use.test, ...fallbackOf }, json: up.origin.json });
           }
           noteWrite(f, facts);
           break;

@@ -16,7 +16,7 @@ import { parseStatements } from './parser.js';
 import { plpgsqlFacts } from './plpgsql.js';
 import { returnValueOf, type ReturnValue } from './returns.js';
 import { withOutputAliases } from './aliases.js';
-import { EMPTY_SCOPE, type Scope } from './setting-values.js';
+import { EMPTY_SCOPE } from './setting-values.js';
 
 export type FunctionSource = Pick<Func, 'schema' | 'name' | 'signature' | 'kind' | 'language' | 'result' | 'body'> & Partial<Pick<Func, 'arguments' | 'argNames'>>;
 

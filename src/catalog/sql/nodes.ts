@@ -38,10 +38,10 @@ const BARE_RANGEVAR_FIELDS = new Set(['relation']);
 
 /**
  * Depth-first visit of every wrapped node below (and including) `root`.
- * `visit` returns false to skip a node's children. `parents` is the chain of
+ * `visit` returns false to skip a node's children (anything else goes on). `parents` is the chain of
  * ancestors, nearest last; it is reused between calls: copy it to keep it.
  */
-export function walk(root: unknown, visit: (frame: Frame, parents: readonly Frame[]) => boolean | void, parents: Frame[] = []): void {
+export function walk(root: unknown, visit: (frame: Frame, parents: readonly Frame[]) => unknown, parents: Frame[] = []): void {
   const visitFields = (body: Record<string, unknown>, field: string | null): void => {
     for (const k in body) {
       const v = body[k];
@@ -111,7 +111,7 @@ export type Constant = string | number | boolean | null;
 /** The value of a constant (under casts), or undefined when the node is not one. */
 export function constantOf(frame: Frame | null): Constant | undefined {
   const f = stripCasts(frame);
-  if (!f || f.kind !== 'A_Const') return undefined;
+  if (f?.kind !== 'A_Const') return undefined;
   const b = f.body as { isnull?: boolean; ival?: { ival?: number }; fval?: { fval?: string }; boolval?: { boolval?: boolean }; sval?: { sval?: string }; bsval?: { bsval?: string } };
   if (b.isnull) return null;
   if (b.ival) return b.ival.ival ?? 0;

@@ -87,7 +87,13 @@ export function plpgsqlFacts(createStatement: string, body: string, params: read
 /** The string constants of an EXECUTEd expression: the SQL it runs, as far as it is written down. */
 function literalsOf(roots: readonly unknown[]): string {
   const out: string[] = [];
-  for (const root of roots) walk(root, (f) => void (f.kind === 'A_Const' && typeof (f.body.sval as { sval?: unknown } | undefined)?.sval === 'string' && out.push((f.body.sval as { sval: string }).sval)));
+  for (const root of roots) {
+    walk(root, (f) => {
+      const text = (f.body.sval as { sval?: unknown } | undefined)?.sval;
+      if (f.kind === 'A_Const' && typeof text === 'string') out.push(text);
+      return undefined;
+    });
+  }
   return out.join('\n');
 }
 
@@ -122,7 +128,10 @@ function collect(fn: unknown, datums: readonly string[]): Embedded[] {
     return [typeof f.body.refname === 'string' ? f.body.refname : ''];
   };
   const visit = (value: unknown): void => {
-    if (Array.isArray(value)) return value.forEach(visit);
+    if (Array.isArray(value)) {
+      for (const v of value) visit(v);
+      return;
+    }
     if (value === null || typeof value !== 'object') return;
     const f = frameOf(value);
     if (f) {

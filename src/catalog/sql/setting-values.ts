@@ -14,6 +14,8 @@ export interface Origin {
   name: string;
   path: JsonStep[];
   json: boolean;
+  /** Settings read by earlier COALESCE arguments: the value is used only when they are unset. */
+  fallbackOf?: string[];
 }
 
 /** What the code around an expression declares. */
@@ -61,8 +63,13 @@ export function extend(parent: Frame, c: Frame, o: Origin, scope: Scope): Origin
     case 'TypeCast':
       return { ...o, json: o.json || JSON_TYPES.has(typeNameOf(parent)) };
     case 'CollateClause':
-    case 'CoalesceExpr':
       return o;
+    case 'CoalesceExpr': {
+      // coalesce(a, b): b counts only when a is NULL. Which settings a reads, b falls back from.
+      const earlier = children(parent, 'args').slice(0, c.index ?? 0).flatMap((a) => settingsReadIn(a, scope));
+      if (earlier.length === 0) return o;
+      return { ...o, fallbackOf: [...new Set([...(o.fallbackOf ?? []), ...earlier])].sort() };
+    }
     case 'A_Expr': {
       const kind = parent.body.kind;
       if (kind === 'AEXPR_NULLIF') return c.field === 'lexpr' ? o : undefined;
@@ -102,6 +109,17 @@ export function extend(parent: Frame, c: Frame, o: Origin, scope: Scope): Origin
     default:
       return undefined;
   }
+}
+
+/** Names of the settings read (directly) anywhere in a subtree. */
+function settingsReadIn(frame: Frame, scope: Scope): string[] {
+  const out: string[] = [];
+  walk({ [frame.kind]: frame.body }, (f) => {
+    const s = sourceOf(f, scope);
+    if (s) out.push(s.name);
+    return undefined;
+  });
+  return out;
 }
 
 function keyStep(key: string): JsonStep {
