@@ -7,6 +7,8 @@ import { introspect } from '../catalog/introspect.js';
 import { catalogOptions } from '../catalog/options.js';
 import type { Catalog } from '../catalog/types.js';
 import type { ResolvedConfig } from '../config/schema.js';
+import { causeFactsOf } from '../findings/cause-facts.js';
+import type { CauseFacts } from '../findings/causes.js';
 import { findingId } from '../findings/findings.js';
 import type { Coverage, Finding, IsolationReport, MatrixCell } from '../findings/types.js';
 import { lint } from '../lint/lint.js';
@@ -37,6 +39,8 @@ export interface IsolationResult {
   timings: Record<string, number>;
   /** The probes' per-cell counts (empty without probes): what shards are merged from. */
   cells: CellStats[];
+  /** The catalog facts the report's root causes were computed from (a merge recomputes them). */
+  causeFacts: CauseFacts;
 }
 
 export async function checkIsolation(db: ConnectionPool, config: ResolvedConfig, o: IsolationOptions = {}): Promise<IsolationResult> {
@@ -83,7 +87,8 @@ export async function checkIsolation(db: ConnectionPool, config: ResolvedConfig,
     cells = run.cells;
     findings.push(...vacuity(catalog.relations, run.matrix, run.coverage));
   }
-  return { report: buildReport({ seed: o.probes === false ? null : seed, findings, matrix, coverage }), catalog, notes, timings, cells };
+  const causeFacts = causeFactsOf(catalog, config.actors);
+  return { report: buildReport({ seed: o.probes === false ? null : seed, findings, matrix, coverage, causeFacts }), catalog, notes, timings, cells, causeFacts };
 }
 
 /**
