@@ -54,6 +54,7 @@ export async function check(o: CheckOptions): Promise<GateResult> {
       migrationsDir: path.resolve(cwd, config.migrationsDir),
       configFile,
       runs: o.runs ?? config.probes.runs,
+      command: 'check',
     });
     return { ...result, reportFile, passed: result.report.verdict === 'pass' };
   } finally {

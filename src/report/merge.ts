@@ -5,9 +5,12 @@
  * merge needs to rebuild the whole run exactly, namely each cell's counts
  * and the world index of its first failure. `report --merge` joins the
  * partials into the report one unsharded run with the same seed writes:
- * checks summed, statuses combined, each failing cell's finding taken from
- * the shard that saw its first failure (the counts in its message summed),
- * coverage findings recomputed on the whole, the rest deduplicated.
+ * checks (held, leaked, inconclusive) summed, statuses combined (a cell is
+ * not proven only when no shard saw a check hold), each failing cell's
+ * finding taken from the shard that saw its first failure (the counts in its
+ * message summed), coverage findings recomputed on the whole, the rest
+ * deduplicated, notes joined, and the root causes recomputed on the whole
+ * run's findings from the catalog facts the shards carry.
  *
  * Limit: a run shrinks at most 25 failing cells (the rest keep their first
  * failing world); with more failing cells than that, a shard may shrink a
@@ -18,8 +21,9 @@ import type { TenantScope } from '../catalog/types.js';
 import type { IsolationResult } from '../engine/isolation.js';
 import { vacuity } from '../engine/isolation.js';
 import { TenantproofError } from '../errors.js';
+import { causeFactsSchema } from '../findings/cause-facts.js';
 import { findingId } from '../findings/findings.js';
-import { isolationReportSchema, type Finding, type IsolationReport } from '../findings/types.js';
+import { isolationReportSchema, type Coverage, type Finding, type IsolationReport, type MatrixCell } from '../findings/types.js';
 import { matrixCellOf, overRestrictionFinding, type CellStats } from '../probes/engine.js';
 import { cellKey } from '../probes/cases.js';
 import { reportContextSchema, type ReportContext } from './context.js';
@@ -63,6 +67,8 @@ const shardSchema = z.object({
   tenantRelations: z.array(z.object({ qualifiedName: z.string(), tenancy: z.custom<TenantScope>((v) => v !== null && typeof v === 'object') })),
   cells: z.array(cellStatsSchema),
   context: reportContextSchema.optional(),
+  /** The catalog facts the root causes need: the merge recomputes the causes of the whole run. */
+  causeFacts: causeFactsSchema.optional(),
 });
 
 export const partialReportSchema = isolationReportSchema.extend({ shard: shardSchema });
@@ -78,6 +84,7 @@ export function partialReport(result: IsolationResult, o: { shard: Shard; runs: 
       tenantRelations: result.catalog.relations.filter((r) => r.tenancy && !r.extension).map((r) => ({ qualifiedName: r.qualifiedName, tenancy: r.tenancy! })),
       cells: result.cells,
       ...(o.context ? { context: o.context } : {}),
+      causeFacts: result.causeFacts,
     },
   };
 }
@@ -168,8 +175,9 @@ export function mergePartials(parts: PartialReport[]): { report: IsolationReport
     if (f) findings.push(f);
   }
   // Probe findings of failing cells seen only in some shards are accounted for above; everything else must agree.
+  // Causes are recomputed on the whole run below: a shard's are of its own findings.
   const rest = (p: PartialReport) =>
-    p.findings.filter((f) => !VACUITY_RULES.has(f.rule) && f.rule !== 'probe-over-restriction' && !cellFindingIds.has(f.id) && !isCellFinding(p, f));
+    p.findings.filter((f) => !VACUITY_RULES.has(f.rule) && f.rule !== 'probe-over-restriction' && !cellFindingIds.has(f.id) && !isCellFinding(p, f)).map(({ cause: _c, ...f }) => f);
   const common = rest(shards[0]!);
   for (const p of shards.slice(1)) {
     if (JSON.stringify(rest(p)) !== JSON.stringify(common)) {
@@ -181,15 +189,37 @@ export function mergePartials(parts: PartialReport[]): { report: IsolationReport
   const contexts = shards.map((p) => JSON.stringify(p.shard.context ?? null));
   if (contexts.some((c) => c !== contexts[0])) throw new TenantproofError('merge-mismatch', 'the shards saw different policies: they did not check the same schema', 'run every shard on the same commit');
 
-  const coverage = {
+  const coverage = mergedCoverage(shards, matrix);
+  findings.push(...vacuity(first.shard.tenantRelations.map((r) => ({ ...r, extension: null })), matrix, coverage));
+  const notes = shards.some((p) => p.notes !== undefined) ? shards.flatMap((p) => p.notes ?? []) : undefined;
+  const report = buildReport({
+    seed: first.seed,
+    findings,
+    matrix,
+    coverage,
+    causeFacts: first.shard.causeFacts,
+    connectedAs: first.connectedAs,
+    actors: first.actors,
+    notes,
+    replay: first.replay,
+  });
+  return { report, context: first.shard.context };
+}
+
+/** Counts summed over the shards; held / leaked / inconclusive when the shards count them; cells not proven from the merged matrix. */
+function mergedCoverage(shards: PartialReport[], matrix: MatrixCell[]): Coverage {
+  const sum = (pick: (c: Coverage) => number | undefined) => shards.reduce((n, p) => n + (pick(p.coverage) ?? 0), 0);
+  const counted = shards.some((p) => p.coverage.held !== undefined || p.coverage.leaked !== undefined || p.coverage.inconclusive !== undefined);
+  return {
     relations: new Set(matrix.map((m) => m.relation)).size,
     actors: new Set(matrix.map((m) => m.actor)).size,
-    worlds: shards.reduce((n, p) => n + p.coverage.worlds, 0),
-    rows: shards.reduce((n, p) => n + p.coverage.rows, 0),
-    checks: shards.reduce((n, p) => n + p.coverage.checks, 0),
+    worlds: sum((c) => c.worlds),
+    rows: sum((c) => c.rows),
+    checks: sum((c) => c.checks),
+    ...(counted
+      ? { held: sum((c) => c.held), leaked: sum((c) => c.leaked), inconclusive: sum((c) => c.inconclusive), notProven: matrix.filter((m) => m.status === 'not-proven').length }
+      : {}),
   };
-  findings.push(...vacuity(first.shard.tenantRelations.map((r) => ({ ...r, extension: null })), matrix, coverage));
-  return { report: buildReport({ seed: first.seed, findings, matrix, coverage }), context: first.shard.context };
 }
 
 /** A probe finding of a cell that failed in this shard (its id is the cell's). */
