@@ -8,7 +8,7 @@ import { escapeMarkdown, mdCode, mdCodeBlock } from '../src/report/escape.js';
 import { renderHtml } from '../src/report/html.js';
 import { renderJunit } from '../src/report/junit.js';
 import { renderMarkdown } from '../src/report/markdown.js';
-import { matrixCellOf, type CellStats } from '../src/probes/engine.js';
+import { matrixCellOf, type CellStats } from '../src/probes/cells.js';
 import { policiesSql, type RelationView } from '../src/report/context.js';
 import { mergePartials, parseShard, type PartialReport } from '../src/report/merge.js';
 import { renderSarif } from '../src/report/sarif.js';
@@ -351,12 +351,12 @@ describe('policies as SQL', () => {
 describe('merging shards (without a database)', () => {
   const tenantRelations = [{ qualifiedName: 'a.x', tenancy: { kind: 'direct' as const, column: 'tenant_id', path: [] } }];
   const causeFacts = { owners: { 'a.x': 'o' }, actorRoles: { member: ['m', 'o'], admin: ['adm'] } };
-  const stats = (probe: string, actor: string, pass: number, fail: number, inconclusive: number, firstFailure: CellStats['firstFailure'] = null): CellStats => ({
+  const stats = (probe: string, actor: string, held: number, leaked: number, inconclusive: number, firstFailure: CellStats['firstFailure'] = null): CellStats => ({
     relation: 'a.x',
     actor,
     probe,
-    pass,
-    fail,
+    held,
+    leaked,
     inconclusive: inconclusive > 0 ? [['no row of another tenant to touch', inconclusive]] : [],
     firstFailure,
     overRestricted: 0,

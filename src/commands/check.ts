@@ -46,6 +46,7 @@ export async function check(o: CheckOptions): Promise<GateResult> {
       ...(o.seed !== undefined ? { seed: o.seed } : {}),
       migrationsDir: path.resolve(cwd, config.migrationsDir),
       projectRoot: cwd,
+      replayCommand: 'check',
       ...(o.onProgress ? { onProgress: o.onProgress } : {}),
       ...(o.signal ? { signal: o.signal } : {}),
     });
@@ -54,7 +55,6 @@ export async function check(o: CheckOptions): Promise<GateResult> {
       migrationsDir: path.resolve(cwd, config.migrationsDir),
       configFile,
       runs: o.runs ?? config.probes.runs,
-      command: 'check',
     });
     return { ...result, reportFile, passed: result.report.verdict === 'pass' };
   } finally {

@@ -324,11 +324,12 @@ export class WatchSession {
     const hasWork = all || [...this.pending].some((s) => present.has(s));
     if (hasWork) {
       options.onProbing?.(subjects.size, all);
-      const run = await runProbes(this.db, scope, this.config, {
+      const run = await runProbes(this.db, catalog, this.config, {
         runs: this.o.runs,
         seed: this.o.seed,
         // The verdict needs the failure, not the minimal world: the gate shrinks.
-        maxShrunk: 0,
+        shrinkBudget: 0,
+        ...(all ? {} : { only: new Set(scope.relations.map((r) => r.qualifiedName)) }),
         ...(options.signal ? { signal: options.signal } : {}),
         ...(options.onProgress ? { onProgress: options.onProgress } : {}),
       });

@@ -29,6 +29,8 @@ export interface IsolationOptions {
   signal?: AbortSignal;
   /** Probe only this shard's worlds (see ProbeOptions.shard). */
   shard?: ProbeOptions['shard'];
+  /** How replays tell the reader to rerun: `gate` on this project (default) or `check` on a database. */
+  replayCommand?: 'gate' | 'check';
 }
 
 export interface IsolationResult {
@@ -69,6 +71,7 @@ export async function checkIsolation(db: ConnectionPool, config: ResolvedConfig,
   let coverage: Coverage = { relations: catalog.relations.filter((r) => r.tenancy).length, actors: config.actors.length, worlds: 0, rows: 0, checks: 0 };
   const notes: string[] = [];
   let cells: CellStats[] = [];
+  let entries: Pick<IsolationReport, 'actors' | 'connectedAs'> = {};
   const seed = o.seed ?? config.probes.seed ?? Math.floor(Math.random() * 2 ** 31);
   if (o.probes !== false) {
     const run = await time('probes', () =>
@@ -78,51 +81,27 @@ export async function checkIsolation(db: ConnectionPool, config: ResolvedConfig,
         ...(o.onProgress ? { onProgress: o.onProgress } : {}),
         ...(o.signal ? { signal: o.signal } : {}),
         ...(o.shard ? { shard: o.shard } : {}),
+        ...(o.replayCommand ? { replayCommand: o.replayCommand } : {}),
       }),
     );
+    timings.shrinking = run.timings.shrinking;
     findings.push(...run.findings);
     matrix = run.matrix;
     coverage = run.coverage;
     notes.push(...run.notes);
     cells = run.cells;
-    findings.push(...vacuity(catalog.relations, run.matrix, run.coverage));
+    entries = { actors: run.actors, connectedAs: run.connectedAs };
   }
   const causeFacts = causeFactsOf(catalog, config.actors);
-  return { report: buildReport({ seed: o.probes === false ? null : seed, findings, matrix, coverage, causeFacts }), catalog, notes, timings, cells, causeFacts };
-}
-
-/**
- * A run that probed nothing proves nothing: it fails the gate. A tenant
- * relation whose reads never ran for an actor is a warning a reviewer sees.
- */
-export function vacuity(relations: ReadonlyArray<Pick<Catalog['relations'][number], 'qualifiedName' | 'tenancy' | 'extension'>>, matrix: MatrixCell[], coverage: Coverage): Finding[] {
-  const out: Finding[] = [];
-  if (coverage.checks === 0 || coverage.rows === 0 || coverage.worlds === 0) {
-    out.push({
-      id: findingId('coverage-vacuous', { relation: null }, null),
-      rule: 'coverage-vacuous',
-      severity: 'error',
-      relation: null,
-      actor: null,
-      message: `the probes proved nothing: ${coverage.worlds} worlds, ${coverage.rows} rows, ${coverage.checks} checks`,
-      fix: 'check the config (tenant table, actors) and the notes on refused rows; set probes.columns for columns no value could be found for',
-    reproduction: null,
-    });
-  }
-  const readable = new Set(matrix.filter((m) => m.probe === 'read' && m.status !== 'skipped').map((m) => m.relation));
-  for (const r of relations) {
-    if (!r.tenancy || r.extension || readable.has(r.qualifiedName)) continue;
-    const reason = matrix.find((m) => m.relation === r.qualifiedName && m.probe === 'read')?.reason ?? 'no read check ran';
-    out.push({
-      id: findingId('coverage-relation-unprobed', { relation: r.qualifiedName }, null),
-      rule: 'coverage-relation-unprobed',
-      severity: 'warning',
-      relation: r.qualifiedName,
-      actor: null,
-      message: `${r.qualifiedName} is tenant data but no read check could judge it (${reason})`,
-      fix: 'make sure the world can fill it (probes.columns for its columns) and that views over it expose the tenant column',
-      reproduction: null,
-    });
-  }
-  return out;
+  const report = buildReport({
+    seed: o.probes === false ? null : seed,
+    findings,
+    matrix,
+    coverage,
+    causeFacts,
+    ...entries,
+    notes,
+    replay: { command: o.replayCommand ?? 'gate', seed: o.probes === false ? null : seed },
+  });
+  return { report, catalog, notes, timings, cells, causeFacts };
 }

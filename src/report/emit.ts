@@ -19,13 +19,10 @@ export interface EmitOptions {
   configFile?: string | undefined;
   runs: number;
   shard?: Shard | undefined;
-  /** The command of the run, for the replay instructions when the engine did not record it. */
-  command?: 'gate' | 'check' | undefined;
 }
 
 /** Writes the reports into `dir`; returns the JSON report's path (the partial one for a shard). */
-export async function emitReports(dir: string, given: IsolationResult, o: EmitOptions): Promise<string> {
-  const result = o.command && !given.report.replay ? { ...given, report: { ...given.report, replay: { command: o.command, seed: given.report.seed } } } : given;
+export async function emitReports(dir: string, result: IsolationResult, o: EmitOptions): Promise<string> {
   const locations = await locateObjects(o.migrationsDir, result.catalog, { relativeTo: o.projectRoot });
   const configFile = o.configFile ? path.relative(o.projectRoot, o.configFile).split(path.sep).join('/') : undefined;
   const context = reportContext(result.catalog, result.report, { locations, configFile });

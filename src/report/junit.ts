@@ -15,7 +15,7 @@ import type { Finding, IsolationReport, MatrixCell } from '../findings/types.js'
 import type { ReportContext } from './context.js';
 import { escapeXml as x } from './escape.js';
 import { causeIndex, type CauseView } from './model.js';
-import { PROBES } from '../probes/cases.js';
+import { PROBE_IDS as PROBES } from '../probes/ids.js';
 import { replaySql } from './replay.js';
 
 export const JUNIT_FILE = 'isolation-report.junit.xml';

@@ -19,15 +19,16 @@
 import { z } from 'zod';
 import type { TenantScope } from '../catalog/types.js';
 import type { IsolationResult } from '../engine/isolation.js';
-import { vacuity } from '../engine/isolation.js';
 import { TenantproofError } from '../errors.js';
 import { causeFactsSchema } from '../findings/cause-facts.js';
 import { findingId } from '../findings/findings.js';
-import { isolationReportSchema, type Coverage, type Finding, type IsolationReport, type MatrixCell } from '../findings/types.js';
-import { matrixCellOf, overRestrictionFinding, type CellStats } from '../probes/engine.js';
-import { cellKey } from '../probes/cases.js';
+import { isolationReportSchema, type Finding, type IsolationReport } from '../findings/types.js';
+import { matrixCellOf, type CellStats } from '../probes/cells.js';
+import { coverageFindings, overRestrictionFinding } from '../probes/findings.js';
+import { cellKey } from '../probes/plan.js';
 import { reportContextSchema, type ReportContext } from './context.js';
 import { buildReport } from './json.js';
+import { mergeNotes } from './merge-notes.js';
 
 export interface Shard {
   /** 1-based. */
@@ -50,8 +51,8 @@ const cellStatsSchema = z.object({
   relation: z.string(),
   actor: z.string(),
   probe: z.string(),
-  pass: z.number().int().nonnegative(),
-  fail: z.number().int().nonnegative(),
+  held: z.number().int().nonnegative(),
+  leaked: z.number().int().nonnegative(),
   inconclusive: z.array(z.tuple([z.string(), z.number().int().nonnegative()])),
   firstFailure: z.object({ index: z.number().int().nonnegative(), detail: z.string().nullable() }).nullable(),
   overRestricted: z.number().int().nonnegative(),
@@ -102,7 +103,7 @@ export function parsePartialReport(json: unknown, file: string): PartialReport {
   return parsed.data;
 }
 
-const VACUITY_RULES = new Set(['coverage-vacuous', 'coverage-relation-unprobed']);
+const VACUITY_RULES = new Set(['coverage-vacuous', 'coverage-relation-unprobed', 'coverage-relation-not-proven']);
 const byCell = (a: CellStats, b: CellStats) => (cellKey(a.relation, a.actor, a.probe) < cellKey(b.relation, b.actor, b.probe) ? -1 : 1);
 const cmp = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
@@ -142,8 +143,8 @@ export function mergePartials(parts: PartialReport[]): { report: IsolationReport
       const earlierOver = c.overExample !== null && (s.overExample === null || c.overExample.index < s.overExample.index);
       prev.stats = {
         ...s,
-        pass: s.pass + c.pass,
-        fail: s.fail + c.fail,
+        held: s.held + c.held,
+        leaked: s.leaked + c.leaked,
         inconclusive: [...inconclusive.entries()].sort((a, b) => cmp(a[0], b[0])),
         firstFailure: earlierFailure ? c.firstFailure : s.firstFailure,
         overRestricted: s.overRestricted + c.overRestricted,
@@ -162,7 +163,7 @@ export function mergePartials(parts: PartialReport[]): { report: IsolationReport
   const cellFindingIds = new Set<string>();
   const findings: Finding[] = [];
   for (const { stats, failShard } of merged) {
-    if (stats.fail === 0 || !failShard) continue;
+    if (stats.leaked === 0 || !failShard) continue;
     const id = findingId(`probe-${stats.probe}`, { relation: stats.relation }, stats.actor);
     cellFindingIds.add(id);
     const f = failShard.findings.find((x) => x.id === id);
@@ -189,9 +190,18 @@ export function mergePartials(parts: PartialReport[]): { report: IsolationReport
   const contexts = shards.map((p) => JSON.stringify(p.shard.context ?? null));
   if (contexts.some((c) => c !== contexts[0])) throw new TenantproofError('merge-mismatch', 'the shards saw different policies: they did not check the same schema', 'run every shard on the same commit');
 
-  const coverage = mergedCoverage(shards, matrix);
-  findings.push(...vacuity(first.shard.tenantRelations.map((r) => ({ ...r, extension: null })), matrix, coverage));
-  const notes = shards.some((p) => p.notes !== undefined) ? shards.flatMap((p) => p.notes ?? []) : undefined;
+  const coverage = {
+    relations: new Set(matrix.map((m) => m.relation)).size,
+    actors: new Set(matrix.map((m) => m.actor)).size,
+    worlds: shards.reduce((n, p) => n + p.coverage.worlds, 0),
+    rows: shards.reduce((n, p) => n + p.coverage.rows, 0),
+    checks: shards.reduce((n, p) => n + p.coverage.checks, 0),
+    held: matrix.reduce((n, m) => n + (m.held ?? 0), 0),
+    leaked: matrix.reduce((n, m) => n + (m.leaked ?? 0), 0),
+    inconclusive: matrix.reduce((n, m) => n + (m.inconclusive ?? 0), 0),
+    notProven: matrix.filter((m) => m.status === 'not-proven').length,
+  };
+  findings.push(...coverageFindings({ relations: first.shard.tenantRelations.map((r) => r.qualifiedName), unfillable: [], neverFilled: [] }, matrix, coverage));
   const report = buildReport({
     seed: first.seed,
     findings,
@@ -200,37 +210,21 @@ export function mergePartials(parts: PartialReport[]): { report: IsolationReport
     causeFacts: first.shard.causeFacts,
     connectedAs: first.connectedAs,
     actors: first.actors,
-    notes,
+    notes: shards.some((p) => p.notes !== undefined) ? mergeNotes(shards.map((p) => p.notes ?? [])) : undefined,
     replay: first.replay,
   });
   return { report, context: first.shard.context };
 }
 
-/** Counts summed over the shards; held / leaked / inconclusive when the shards count them; cells not proven from the merged matrix. */
-function mergedCoverage(shards: PartialReport[], matrix: MatrixCell[]): Coverage {
-  const sum = (pick: (c: Coverage) => number | undefined) => shards.reduce((n, p) => n + (pick(p.coverage) ?? 0), 0);
-  const counted = shards.some((p) => p.coverage.held !== undefined || p.coverage.leaked !== undefined || p.coverage.inconclusive !== undefined);
-  return {
-    relations: new Set(matrix.map((m) => m.relation)).size,
-    actors: new Set(matrix.map((m) => m.actor)).size,
-    worlds: sum((c) => c.worlds),
-    rows: sum((c) => c.rows),
-    checks: sum((c) => c.checks),
-    ...(counted
-      ? { held: sum((c) => c.held), leaked: sum((c) => c.leaked), inconclusive: sum((c) => c.inconclusive), notProven: matrix.filter((m) => m.status === 'not-proven').length }
-      : {}),
-  };
-}
-
 /** A probe finding of a cell that failed in this shard (its id is the cell's). */
 function isCellFinding(p: PartialReport, f: Finding): boolean {
-  return p.shard.cells.some((c) => c.fail > 0 && findingId(`probe-${c.probe}`, { relation: c.relation }, c.actor) === f.id);
+  return p.shard.cells.some((c) => c.leaked > 0 && findingId(`probe-${c.probe}`, { relation: c.relation }, c.actor) === f.id);
 }
 
 /** The shard's "in F of T checks" becomes the whole run's. */
 function recount(message: string, own: CellStats, all: CellStats, id: string): string {
-  const from = `(in ${own.fail} of ${own.pass + own.fail} checks;`;
-  const to = `(in ${all.fail} of ${all.pass + all.fail} checks;`;
+  const from = `(in ${own.leaked} of ${own.held + own.leaked} checks;`;
+  const to = `(in ${all.leaked} of ${all.held + all.leaked} checks;`;
   if (!message.includes(from)) {
     throw new TenantproofError('merge-unsupported', `cannot merge the finding ${id}: its message does not carry its counts as expected ("${from}")`, 'run the gate unsharded, or update tenantproof');
   }

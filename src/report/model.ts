@@ -8,7 +8,7 @@
 import { assignCauses } from '../findings/causes.js';
 import { countBySeverity, sortFindings } from '../findings/findings.js';
 import type { Cause, Finding, IsolationReport, MatrixCell, Severity } from '../findings/types.js';
-import { PROBES } from '../probes/cases.js';
+import { PROBE_IDS as PROBES } from '../probes/ids.js';
 import type { RelationView, ReportContext } from './context.js';
 import { replayCommand, shownReplays } from './replay.js';
 

@@ -184,7 +184,7 @@ async function discover(db: Queryable, catalog: Catalog, plan: WorldPlan): Promi
     const r = p.relation;
     const fkColumns = new Set(p.parents.flatMap((x) => x.fk.columns));
     for (const col of p.columns) {
-      if (fkColumns.has(col.name) || col.name === p.scope.column) continue;
+      if (fkColumns.has(col.name) || col.name === p.scope?.column) continue;
       const required = col.notNull && col.default === null && col.identity === null;
       if (!required && !p.keyColumns.includes(col.name)) continue;
       const domain = types.get(`${col.typeSchema}.${col.typeName}`);

@@ -1,0 +1,186 @@
+/**
+ * The SQL of the probes, built in one place from the catalog: the row's
+ * tenant, what a read counts, how a payload becomes a row, the snapshot of a
+ * world. Every builder takes its varying parts as SQL expressions, so that
+ * the runner passes its variables (`v_allowed`, `v_payload`) and a replay
+ * passes literals, and both run the same statement.
+ */
+import type { Catalog, Relation } from '../catalog/types.js';
+import type { ResolvedConfig } from '../config/schema.js';
+import { quoteIdent, quoteLiteral, quoteRelation } from '../sql/text.js';
+import type { TenancyModel } from '../tenancy/model.js';
+
+/** The runner's temporary objects (per session: nothing is left in the schema under test). */
+export const T = {
+  snapshot: 'pg_temp.tp_snapshot',
+  access: 'pg_temp.tp_access',
+  tokens: 'pg_temp.tp_tokens',
+  leaves: 'pg_temp.tp_leaves',
+} as const;
+
+/** Expressions a statement may need: runner variables or literals. */
+export interface Bindings {
+  /** text[]: the tenants whose rows the subject may see. */
+  allowed: string;
+  /** jsonb: the check's payload. */
+  payload: string;
+}
+
+export const RUNNER_BINDINGS: Bindings = { allowed: 'v_allowed', payload: 'v_payload' };
+
+export function literalBindings(allowed: readonly string[], payload: unknown): Bindings {
+  return {
+    allowed: `array[${allowed.map(quoteLiteral).join(', ')}]::text[]`,
+    payload: payload === null || payload === undefined ? 'null::jsonb' : `${quoteLiteral(JSON.stringify(payload))}::jsonb`,
+  };
+}
+
+export interface Statements {
+  /** The tenant of row `alias` of `r`, as text, computed as the privileged role (through foreign keys when indirect); null when unknown. */
+  tenantOf(r: Relation, alias: string): string | null;
+  /** A stored relation's leaf tables' oids (a partitioned table's partitions). */
+  leafOids(r: Relation): number[];
+  /** The column a view (or any relation) exposes that names the tenant, or null. */
+  exposedTenantColumn(r: Relation): string | null;
+  /** A read of `r` as the actor: (rows of other tenants seen, own rows seen). */
+  read(r: Relation, b: Bindings): string | null;
+  /** `insert into r (cols) select cols from jsonb_populate_record(null::r, payload)`. */
+  insertPayload(r: Relation, columns: readonly string[], b: Bindings, suffix?: string): string;
+  /** `(cols) = (select x.cols from jsonb_populate_record(...))`: a SET list that reads no column of the target. */
+  setFromPayload(r: Relation, columns: readonly string[], b: Bindings): string;
+  /** Privileged: rows of `r` not in the snapshot whose tenant the subject may not see (what a write planted). */
+  plantedForeign(r: Relation, b: Bindings): string | null;
+  /** Privileged: rows of other tenants in the snapshot that are gone or changed (what an upsert or update did). */
+  foreignChanged(r: Relation, b: Bindings): string;
+  /** Statements that fill the snapshot, the access list and the tokens after a world is written. */
+  snapshot(o: { tokens: boolean; children: ReadonlySet<string> }): string[];
+}
+
+export function statements(catalog: Catalog, config: ResolvedConfig, model: TenancyModel): Statements {
+  const byName = new Map(catalog.relations.map((r) => [r.qualifiedName, r]));
+
+  const tenantOf = (r: Relation, alias: string, depth = 0): string | null => {
+    const scope = r.tenancy;
+    if (!scope) return null;
+    if ((scope.kind === 'direct' || scope.kind === 'tenant-table') && scope.column) return `${alias}.${quoteIdent(scope.column)}::text`;
+    if (scope.kind !== 'indirect' || depth > 8) return null;
+    const hop = scope.path[0];
+    const fk = hop ? r.foreignKeys.find((k) => k.name === hop.via) : undefined;
+    const parent = hop ? byName.get(hop.to) : undefined;
+    if (!fk || !parent) return null;
+    const p = `p${depth}`;
+    const inner = tenantOf(parent, p, depth + 1);
+    if (!inner) return null;
+    const on = fk.columns.map((c, i) => `${p}.${quoteIdent(fk.referencedColumns[i]!)} = ${alias}.${quoteIdent(c)}`).join(' and ');
+    return `(select ${inner} from ${quoteRelation(parent.qualifiedName)} ${p} where ${on})`;
+  };
+
+  const leafOids = (r: Relation): number[] => {
+    if (r.kind !== 'partitioned-table') return [r.oid];
+    return r.partitions.flatMap((p) => {
+      const child = byName.get(p);
+      return child ? leafOids(child) : [];
+    });
+  };
+
+  const exposedTenantColumn = (r: Relation): string | null => {
+    if (r.tenancy?.column && r.columns.some((c) => c.name === r.tenancy!.column)) return r.tenancy.column;
+    return catalog.tenancy.tenantColumns.find((c) => r.columns.some((x) => x.name === c)) ?? null;
+  };
+
+  const allowedOf = (tenant: string, b: Bindings) => `coalesce(${tenant} = any(${b.allowed}), false)`;
+  const stored = (r: Relation) => r.kind === 'table' || r.kind === 'partitioned-table';
+
+  return {
+    tenantOf: (r, alias) => tenantOf(r, alias),
+    leafOids,
+    exposedTenantColumn,
+    read(r, b) {
+      const rel = quoteRelation(r.qualifiedName);
+      if (stored(r)) {
+        return (
+          `select count(*) filter (where not (${allowedOf('s.tenant', b)} or s.shared)), count(*) filter (where ${allowedOf('s.tenant', b)}) ` +
+          `from ${rel} t join ${T.snapshot} s on s.reloid = t.tableoid and s.row_ctid = t.ctid`
+        );
+      }
+      const col = exposedTenantColumn(r);
+      if (!col) return null;
+      const tenant = `t.${quoteIdent(col)}::text`;
+      return `select count(*) filter (where not ${allowedOf(tenant, b)}), count(*) filter (where ${allowedOf(tenant, b)}) from ${rel} t`;
+    },
+    insertPayload(r, columns, b, suffix = '') {
+      const rel = quoteRelation(r.qualifiedName);
+      const cols = columns.map(quoteIdent).join(', ');
+      return `insert into ${rel} (${cols}) overriding system value select ${cols} from jsonb_populate_record(null::${rel}, ${b.payload})${suffix}`;
+    },
+    setFromPayload(r, columns, b) {
+      const rel = quoteRelation(r.qualifiedName);
+      return `(${columns.map(quoteIdent).join(', ')}) = (select ${columns.map((c) => `x.${quoteIdent(c)}`).join(', ')} from jsonb_populate_record(null::${rel}, ${b.payload}) x)`;
+    },
+    plantedForeign(r, b) {
+      const tenant = tenantOf(r, 't');
+      if (!tenant) return null;
+      return `select count(*) from ${quoteRelation(r.qualifiedName)} t where not exists (select 1 from ${T.snapshot} s where s.reloid = t.tableoid and s.row_ctid = t.ctid) and not ${allowedOf(tenant, b)}`;
+    },
+    foreignChanged(r, b) {
+      const rel = quoteRelation(r.qualifiedName);
+      return `select count(*) from ${T.snapshot} s where s.reloid = any('{${leafOids(r).join(',')}}'::oid[]) and not (${allowedOf('s.tenant', b)} or s.shared_write) and not exists (select 1 from ${rel} t where t.tableoid = s.reloid and t.ctid = s.row_ctid)`;
+    },
+    snapshot({ tokens, children }) {
+      // As few statements as possible: one per kind of fact, over every relation at once.
+      const out: string[] = [];
+      // Materialized views hold what they held at their last refresh: show them the world.
+      for (const r of catalog.relations) if (r.kind === 'materialized-view' && r.tenancy && !r.extension && r.inScope) out.push(`refresh materialized view ${quoteRelation(r.qualifiedName)}`);
+      const rows: string[] = [];
+      for (const r of catalog.relations) {
+        if (!r.tenancy || r.partitionOf !== null || !stored(r) || !r.inScope) continue;
+        const tenant = tenantOf(r, 't');
+        if (!tenant) continue;
+        rows.push(`select t.tableoid, t.ctid, ${tenant}, ${sharedPredicate(r, config, 'read')}, ${sharedPredicate(r, config, 'write')}, false from ${quoteRelation(r.qualifiedName)} t`);
+      }
+      if (rows.length > 0) out.push(`insert into ${T.snapshot} (reloid, row_ctid, tenant, shared, shared_write, children) ${rows.join('\nunion all ')}`);
+      // Rows other rows reference: a delete of them may fail for a reason that has nothing to do with isolation.
+      const parents: string[] = [];
+      for (const r of catalog.relations) {
+        if (!r.tenancy || !stored(r) || !r.inScope) continue;
+        for (const fk of r.foreignKeys) {
+          if (fk.inherited || !children.has(fk.references) || !['no action', 'restrict'].includes(fk.onDelete)) continue;
+          const on = fk.columns.map((c, i) => `p.${quoteIdent(fk.referencedColumns[i]!)} = c.${quoteIdent(c)}`).join(' and ');
+          parents.push(`select p.tableoid, p.ctid from ${quoteRelation(fk.references)} p where exists (select 1 from ${quoteRelation(r.qualifiedName)} c where ${on})`);
+        }
+      }
+      if (parents.length > 0) out.push(`update ${T.snapshot} s set children = true from (${parents.join('\nunion all ')}) p (reloid, row_ctid) where s.reloid = p.reloid and s.row_ctid = p.row_ctid`);
+      if (model.memberships) {
+        const m = model.memberships;
+        out.push(`insert into ${T.access} (principal, tenant) select m.${quoteIdent(m.principalColumn)}::text, m.${quoteIdent(m.tenantColumn)}::text from ${quoteRelation(m.relation.qualifiedName)} m`);
+      }
+      if (tokens) {
+        const keys = [`select distinct s.tenant, s.tenant from ${T.snapshot} s where length(s.tenant) >= 6`];
+        for (const r of catalog.relations) {
+          const key = r.primaryKey?.columns;
+          if (!r.tenancy || r.partitionOf !== null || !stored(r) || !r.inScope || !key) continue;
+          const tenant = tenantOf(r, 't');
+          for (const k of key) {
+            const col = r.columns.find((c) => c.name === k);
+            if (!tenant || !col || k === r.tenancy.column || !/^(uuid|text|character varying|citext)/.test(col.type)) continue;
+            keys.push(`select t.${quoteIdent(k)}::text, ${tenant} from ${quoteRelation(r.qualifiedName)} t where length(t.${quoteIdent(k)}::text) >= 8`);
+          }
+        }
+        out.push(`insert into ${T.tokens} (token, tenant) ${keys.join('\nunion all ')}`);
+      }
+      return out;
+    },
+  };
+}
+
+/** Rows shared on purpose (a reviewed exception): reading them, or writing them where the exception says so, is no leak. */
+function sharedPredicate(r: Relation, config: ResolvedConfig, access: 'read' | 'write'): string {
+  const preds: string[] = [];
+  for (const s of config.sharedRows) {
+    if (s.relation !== r.qualifiedName || (access === 'write' && s.access !== 'write')) continue;
+    const text = s.predicate ?? r.policies.find((p) => p.name === s.policy)?.using ?? null;
+    if (text) preds.push(`(${text})`);
+  }
+  if (preds.length === 0) return 'false';
+  return `coalesce((select ${preds.join(' or ')} from ${quoteRelation(r.qualifiedName)} x where x.tableoid = t.tableoid and x.ctid = t.ctid), false)`;
+}
