@@ -1,4 +1,4 @@
-import { defineConfig } from './src/config/index.js';
+import { defineConfig } from 'tenantproof';
 
 // The reference schema's isolation contract: who its actors are and how each enters a tenant.
 const tenantContext = { sql: "select set_config('app.tenant_id', $tenant, true)" };

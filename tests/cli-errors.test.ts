@@ -209,7 +209,7 @@ describe('a connection without the privilege the probes need', () => {
   it('check names the role and the fix', async () => {
     const r = await cli(['check', '--database-url', weakUrl, '--runs', '1'], { cwd: project.root });
     expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/\[check-needs-bypass\]: the probes need a connection that sees every tenant's rows, and tp_test_weak is neither a superuser nor BYPASSRLS/);
+    expect(r.stderr).toMatch(/\[check-needs-superuser\]: the probes need a connection that sees every tenant's rows, and tp_test_weak is neither a superuser nor BYPASSRLS/);
     expect(r.stderr).toMatch(/fix: connect as a superuser or a role with BYPASSRLS/);
   });
 

@@ -17,6 +17,7 @@ export function printResult(r: GateResult, out: Output): void {
     const tag = f.severity === 'error' ? c.red('error') : c.yellow('warning');
     out.result(`${tag} ${c.bold(f.rule)}${f.relation ? ` ${f.relation}` : ''}${f.actor ? ` [${f.actor}]` : ''}`);
     out.result(`  ${f.message}`);
+    if (f.location) out.result(`  ${c.dim('at')} ${f.location.file}:${f.location.line}`);
     out.result(`  ${c.dim('fix:')} ${f.fix}`);
   }
   if (!out.quiet && r.notes.length > 0) {

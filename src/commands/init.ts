@@ -22,10 +22,9 @@
  *   grants, the reason left as a question.
  */
 import { randomBytes } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { sql, type Queryable } from '@databases/pg';
-import pg from 'pg';
 import { introspect } from '../catalog/introspect.js';
 import type { Catalog, Policy, Relation, SettingRead } from '../catalog/types.js';
 import { CONFIG_FILE_NAMES } from '../config/find.js';
@@ -35,16 +34,17 @@ import type { AccessLevel, Expectation, ResolvedConfig } from '../config/schema.
 import { TENANT_PLACEHOLDER } from '../config/context.js';
 import { DEFAULT_MAJOR, type PgMajor } from '../db/embedded/binaries.js';
 import { openPool } from '../db/pool.js';
-import { explainConnectionError } from '../db/pg-errors.js';
 import { acquireServer, redactUrl, withDatabase } from '../db/server.js';
 import { readEnv } from '../env.js';
 import { TenantproofError } from '../errors.js';
 import { countBySeverity } from '../findings/findings.js';
 import { lint } from '../lint/lint.js';
-import { applyCurrent, explainMigrationError, resetDatabase } from '../migrate/index.js';
 import { loadGmrc } from '../migrate/settings.js';
 import { writeFileAtomic } from '../report/json.js';
-import { withMigrationLog } from './watch.js';
+import { folderSource } from '../migrate/folder-source.js';
+import { graphileSource } from '../migrate/graphile-source.js';
+import { dropDatabase, maintenanceUrl } from '../migrate/root.js';
+import { findGmrcRoot, hasSqlFiles } from '../project.js';
 
 /** Column names that usually hold the tenant, best first. */
 export const TENANT_COLUMN_NAMES = ['tenant_id', 'org_id', 'organization_id', 'organisation_id', 'account_id', 'workspace_id', 'team_id', 'company_id', 'customer_id', 'client_id', 'project_id'];
@@ -407,16 +407,9 @@ export interface InitResult {
   questions: number;
 }
 
-function projectRootOr(cwd: string): string {
-  for (let dir = path.resolve(cwd); ; dir = path.dirname(dir)) {
-    if (existsSync(path.join(dir, '.gmrc'))) return dir;
-    if (dir === path.dirname(dir)) return path.resolve(cwd);
-  }
-}
-
 export async function init(o: InitOptions = {}): Promise<InitResult> {
   const cwd = path.resolve(o.cwd ?? process.cwd());
-  const root = projectRootOr(cwd);
+  const root = findGmrcRoot(cwd) ?? cwd;
   const log = o.log ?? (() => {});
   const file = path.resolve(cwd, o.out ?? path.join(root, 'tenantproof.config.ts'));
   if (!o.dryRun && !o.force) {
@@ -430,13 +423,13 @@ export async function init(o: InitOptions = {}): Promise<InitResult> {
     }
   }
 
-  const { catalog, excludeSchemas, source } = await readCatalog(o, cwd, root, log);
+  const { catalog, excludeSchemas, source, recorded } = await readCatalog(o, cwd, root, path.dirname(file), log);
   const proposal = proposeConfig(catalog, { excludeSchemas });
-  const data = proposalToConfig(proposal);
+  const data = { ...proposalToConfig(proposal), migrations: recorded };
   const checked = validateConfig(data, 'the proposal');
   // A proposal that does not validate is our bug, not the user's: say so loudly.
   if (!checked.ok) throw new Error(`init produced an invalid config:\n${formatConfigIssues(checked.issues, 'the proposal')}`);
-  const text = renderConfig(proposal, source);
+  const text = recordSource(renderConfig(proposal, source), recorded);
   const lintCounts = countBySeverity(lint(asSeenBy(catalog, checked.config), checked.config));
   if (!o.dryRun) writeFileAtomic(file, text);
   const questions = (text.match(/\/\/ QUESTION:/g) ?? []).length;
@@ -481,74 +474,69 @@ export async function catalogOf(db: Queryable): Promise<{ catalog: Catalog; excl
   return { catalog, excludeSchemas };
 }
 
-async function readCatalog(o: InitOptions, cwd: string, root: string, log: (line: string) => void): Promise<{ catalog: Catalog; excludeSchemas: string[]; source: string }> {
+/** The migration source init read, as the config records it (paths relative to the config file). */
+export type RecordedSource = { source: 'graphile-migrate' } | { source: 'folder'; dir: string } | { source: 'none' };
+
+/**
+ * The catalog to propose from: a database read as it is (source none), or a
+ * scratch database built by the project's migration source: --migrations
+ * DIR (the .gmrc's folder means graphile-migrate, any other a plain folder),
+ * else the .gmrc project's, else a migrations/ folder of *.sql files.
+ */
+async function readCatalog(o: InitOptions, cwd: string, root: string, configDir: string, log: (line: string) => void): Promise<{ catalog: Catalog; excludeSchemas: string[]; source: string; recorded: RecordedSource }> {
   if (o.databaseUrl) {
     const db = await openPool({ connectionString: o.databaseUrl, poolSize: 2, warm: 1 });
     try {
       log(`reading the catalog of ${redactUrl(o.databaseUrl)}`);
-      return { ...(await catalogOf(db)), source: redactUrl(o.databaseUrl) };
+      return { ...(await catalogOf(db)), source: redactUrl(o.databaseUrl), recorded: { source: 'none' } };
     } finally {
       await db.dispose();
     }
   }
-  const gmrcFolder = existsSync(path.join(root, '.gmrc')) ? path.resolve(root, loadGmrc(root).migrationsFolder ?? './migrations') : null;
-  const folder = o.migrations ? path.resolve(cwd, o.migrations) : gmrcFolder;
+  const gmrcRoot = findGmrcRoot(cwd);
+  const gmrcFolder = gmrcRoot ? path.resolve(gmrcRoot, loadGmrc(gmrcRoot).migrationsFolder ?? './migrations') : null;
+  const defaultFolder = path.join(root, 'migrations');
+  const folder = o.migrations ? path.resolve(cwd, o.migrations) : (gmrcFolder ?? (hasSqlFiles(defaultFolder) ? defaultFolder : null));
   if (!folder) {
-    throw new TenantproofError('init-no-source', `no .gmrc in ${cwd} or above, and no --database-url or --migrations`, 'pass --database-url URL to read a database, or --migrations DIR to apply a folder of .sql files to a scratch database');
+    throw new TenantproofError('init-no-source', `no .gmrc in ${cwd} or above, and no --database-url or --migrations`, 'pass --database-url URL to read a database, or --migrations DIR to apply a folder of .sql files to a scratch database (a migrations/ folder of .sql files is found by itself)');
   }
   if (!existsSync(folder)) throw new TenantproofError('init-no-source', `the migrations folder ${folder} does not exist`, 'pass --migrations with an existing folder');
+  const rel = path.relative(cwd, folder) || '.';
+  const graphile = folder === gmrcFolder;
+  const source = graphile ? graphileSource(folder, `${rel}/`) : folderSource(folder, `${rel}/`);
+  if (!graphile && source.files().length === 0) throw new TenantproofError('init-no-source', `${folder} holds no .sql file`, 'pass --migrations with the folder of your .sql migrations');
+  const recorded: RecordedSource = graphile ? { source: 'graphile-migrate' } : { source: 'folder', dir: path.relative(configDir, folder).split(path.sep).join('/') || '.' };
   const env = readEnv(o.env ?? process.env);
   const server = await acquireServer({ projectRoot: root, databaseUrl: env.DATABASE_URL, engine: o.engine ?? env.TENANTPROOF_ENGINE, major: o.major ?? env.TENANTPROOF_PG_MAJOR ?? DEFAULT_MAJOR, instance: 'dev' });
   const scratch = `tenantproof_init_${randomBytes(4).toString('hex')}`;
-  const admin = await openPool({ connectionString: server.url, poolSize: 1, warm: 1 });
+  const rootUrl = await maintenanceUrl(server.url).catch(async (e: unknown) => {
+    await server.release();
+    throw e;
+  });
   try {
     log(`server: ${server.description}; scratch database ${scratch}`);
-    const rel = path.relative(cwd, folder) || '.';
-    if (folder === gmrcFolder) {
-      log(`applying ${rel} (graphile-migrate: committed migrations and current.sql)`);
-      const target = { projectRoot: root, serverUrl: server.url, database: scratch };
-      await withMigrationLog(log, async () => {
-        await resetDatabase(target);
-        await applyCurrent(target, { once: true });
-      });
-    } else {
-      await admin.query(sql`create database ${sql.ident(scratch)}`);
-      const files = readdirSync(folder).filter((f) => f.endsWith('.sql')).sort((a, b) => a.localeCompare(b, 'en', { numeric: true }));
-      if (files.length === 0) throw new TenantproofError('init-no-source', `${folder} holds no .sql file`, 'pass --migrations with the folder of your .sql migrations');
-      log(`applying ${files.length} file(s) from ${rel} in name order`);
-      await applyPlainFiles(withDatabase(server.url, scratch), folder, files);
-    }
+    log(graphile ? `applying ${rel} (graphile-migrate: committed migrations and current.sql)` : `applying ${source.files().length} file(s) from ${rel} in name order`);
+    await source.build({ projectRoot: root, serverUrl: server.url, database: scratch, log });
     const db = await openPool({ connectionString: withDatabase(server.url, scratch), poolSize: 2, warm: 1 });
     try {
-      return { ...(await catalogOf(db)), source: `the migrations in ${rel}${folder === gmrcFolder ? ' (graphile-migrate, with current.sql)' : ''}` };
+      return { ...(await catalogOf(db)), source: `the migrations in ${rel}${graphile ? ' (graphile-migrate, with current.sql)' : ''}`, recorded };
     } finally {
       await db.dispose();
     }
   } finally {
-    for (const d of [scratch, `${scratch}_shadow`]) await admin.query(sql`drop database if exists ${sql.ident(d)} with (force)`).catch(() => {});
-    await admin.dispose();
+    for (const d of [scratch, `${scratch}_shadow`]) await dropDatabase(rootUrl, d).catch(() => {});
     await server.release();
   }
 }
 
-/**
- * Plain migrations: each file as one simple query in a session of its own,
- * as the server's superuser (as graphile-migrate runs a file: through
- * node-postgres, so PostgreSQL's error position counts from the file's start
- * and the error names the file's line).
- */
-async function applyPlainFiles(url: string, folder: string, files: string[]): Promise<void> {
-  for (const f of files) {
-    const client = new pg.Client({ connectionString: url });
-    await client.connect().catch((e: unknown) => {
-      throw explainConnectionError(e, url);
-    });
-    try {
-      await client.query(readFileSync(path.join(folder, f), 'utf8'));
-    } catch (e) {
-      throw explainMigrationError(e, path.join(folder, f));
-    } finally {
-      await client.end().catch(() => {});
-    }
-  }
+/** The recorded source as the config's `migrations` key, right after `export default {`. */
+export function recordSource(text: string, recorded: RecordedSource): string {
+  const why =
+    recorded.source === 'none'
+      ? '// Read from a database: tenantproof gate and watch check the database DATABASE_URL names, as it is.'
+      : recorded.source === 'graphile-migrate'
+        ? '// The schema comes from graphile-migrate (.gmrc): the gate builds a fresh database from it.'
+        : '// The schema comes from these .sql files, run in name order: the gate builds a fresh database from them.';
+  const entry = recorded.source === 'folder' ? `{ source: 'folder', dir: '${recorded.dir.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}' }` : `{ source: '${recorded.source}' }`;
+  return text.replace(/^export default \{\n/m, (m) => `${m}  ${why}\n  migrations: ${entry},\n`);
 }

@@ -23,7 +23,15 @@ const IDS = ['$victim_tenant', '$victim_principal'];
 export function forgeValues(read: SettingRead, o: { skipClaims?: readonly string[][] } = {}): ForgedValue[] {
   const skip = new Set((o.skipClaims ?? []).map((p) => p.join('.')));
   const claims = read.claims.filter((c) => !skip.has(c.join('.')));
-  if (read.claims.length === 0) return [...WORDS, ...IDS].map((v) => ({ value: v, describe: `'${v}'` }));
+  if (read.claims.length === 0)
+    return [
+      ...[...WORDS, ...IDS].map((v) => ({ value: v, describe: `'${v}'` })),
+      // A JSON setting keyed or listing ids (`setting::jsonb ? tenant_id::text`).
+      ...IDS.flatMap((id) => [
+        { value: `{"${id}": ["read", "write", "admin", "owner"]}`, describe: `{"${id}": [...]}` },
+        { value: `["${id}"]`, describe: `["${id}"]` },
+      ]),
+    ];
   if (claims.length === 0) return [];
   return [...WORDS, ...IDS].map((v) => {
     const json: Record<string, unknown> = {};

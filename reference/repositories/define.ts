@@ -13,7 +13,7 @@
  */
 import { z } from 'zod';
 import { sql, type SQLQuery, type Transaction } from '@databases/pg';
-import { TenantproofError } from '../errors.js';
+import { TenantproofError } from 'tenantproof';
 import { withTenant } from '../db/tenant.js';
 import { fail, invalidInput, mapDatabaseError, notFound, ok, RepositoryFailure, type RepoError, type Result } from './result.js';
 

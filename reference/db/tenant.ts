@@ -1,6 +1,5 @@
 import { sql, type Queryable, type Transaction } from '@databases/pg';
-import { isTransientTransactionError } from './pg-errors.js';
-import { retry } from './retry.js';
+import { isTransientTransactionError, retry } from 'tenantproof';
 
 export interface TenantContext {
   /** The tenant's id, written into the tenant setting; null leaves the context unset. */

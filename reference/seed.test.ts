@@ -1,12 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from '@databases/pg';
 import { commandContext } from '../src/commands/context.js';
-import { dbSeed, DEMO_SHAPE } from '../src/commands/seed.js';
-import { isTenantproofError } from '../src/errors.js';
-import { referenceDatabase } from './support/reference-db.js';
-import { freshDatabase, type TestDatabase } from './support/database.js';
+import { dbSeed, DEMO_SHAPE } from './seed.js';
+import { isTenantproofError } from 'tenantproof';
+import { referenceDatabase } from '../tests/support/reference-db.js';
+import { freshDatabase, type TestDatabase } from '../tests/support/database.js';
 
-// `tenantproof db seed` on a database of its own (DATABASE_URL names it, as a developer's would).
+// The reference app's seed (`npm run db:seed`) on a database of its own (DATABASE_URL names it, as a developer's would).
 let t: TestDatabase;
 beforeAll(async () => {
   t = await referenceDatabase();

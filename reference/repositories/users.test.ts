@@ -5,7 +5,7 @@ import { freshDatabase, type TestDatabase } from '../../tests/support/database.j
 import { hashPassword, verifyPassword } from '../security/password.js';
 import { totp } from '../security/totp.js';
 import { users } from './users.js';
-import { admin, expectErr, expectOk, member, seedTenants, seedUser } from '../../tests/support/repository-seed.js';
+import { admin, expectErr, expectOk, member, seedTenants, seedUser } from './test-support.js';
 
 let t: TestDatabase;
 let tenantA: string;

@@ -1,8 +1,13 @@
+/**
+ * The reference application's demo data: `npm run db:seed` (this file run
+ * directly) loads several tenants of realistic rows into the development
+ * database. It belongs to the reference schema (its tables, its factories),
+ * not to the tool, so it is no tenantproof command.
+ */
+import { parseArgs } from 'node:util';
+import { fileURLToPath } from 'node:url';
 import { sql } from '@databases/pg';
-import { TenantproofError } from '../errors.js';
-import { openPool } from '../db/pool.js';
-import { withDatabase } from '../db/server.js';
-import { devDatabase, withServer, type CommandContext } from './context.js';
+import { TenantproofError, commandContext, devDatabase, formatError, isTenantproofError, openPool, withDatabase, withServer, type CommandContext } from 'tenantproof';
 
 export interface SeedOptions {
   /** How many tenants (default 4). */
@@ -54,7 +59,7 @@ export const DEMO_SHAPE: Readonly<Record<string, number>> = {
  */
 export async function dbSeed(ctx: CommandContext, o: SeedOptions = {}): Promise<SeedResult> {
   // faker and the factories are development tools: loaded only by this command.
-  const { buildWorld, insertWorld, loadGlobalRows, TABLE_ORDER } = await import('../../factories/index.js');
+  const { buildWorld, insertWorld, loadGlobalRows, TABLE_ORDER } = await import('../factories/index.js');
   const tenants = o.tenants ?? 4;
   const database = devDatabase(ctx);
   return withServer(ctx, async (server) => {
@@ -77,5 +82,26 @@ export async function dbSeed(ctx: CommandContext, o: SeedOptions = {}): Promise<
     } finally {
       await db.dispose();
     }
+  });
+}
+
+/** `npm run db:seed -- [--tenants N] [--seed N]` */
+async function main(argv: string[]): Promise<void> {
+  const { values } = parseArgs({ args: argv, options: { tenants: { type: 'string' }, seed: { type: 'string' } } });
+  const whole = (name: string, v: string | undefined, min: number) => {
+    if (v === undefined) return undefined;
+    const n = Number(v);
+    if (!Number.isInteger(n) || n < min) throw new TenantproofError('bad-argument', `--${name} must be a whole number >= ${min}`, `pass --${name} ${min} or more`);
+    return n;
+  };
+  const r = await dbSeed(commandContext({ log: (line) => console.error(line) }), { tenants: whole('tenants', values.tenants, 1), seed: whole('seed', values.seed, 0) });
+  const added = Object.values(r.inserted).reduce((a, b) => a + b, 0);
+  console.log(`${r.database}: ${r.tenants} tenants, ${added} rows added (${r.rows - added} already there)`);
+}
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
+  main(process.argv.slice(2)).catch((e: unknown) => {
+    console.error(formatError(e));
+    process.exitCode = isTenantproofError(e) ? e.exitCode : 2;
   });
 }

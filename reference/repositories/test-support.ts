@@ -2,8 +2,8 @@
 import { randomBytes } from 'node:crypto';
 import { sql, type Queryable } from '@databases/pg';
 import { expect } from 'vitest';
-import type { RepoContext } from '../../src/repositories/define.js';
-import type { Result } from '../../src/repositories/result.js';
+import type { RepoContext } from './define.js';
+import type { Result } from './result.js';
 
 /** Tenants created with a privileged (superuser) insert: repositories act inside tenants, not on them. */
 export async function seedTenants(db: Queryable, n: number): Promise<string[]> {

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from '@databases/pg';
 import { freshDatabase, type TestDatabase } from '../../tests/support/database.js';
 import { apiKeys } from './api-keys.js';
-import { admin, expectErr, expectOk, member, seedTenants } from '../../tests/support/repository-seed.js';
+import { admin, expectErr, expectOk, member, seedTenants } from './test-support.js';
 
 let t: TestDatabase;
 let tenantA: string;

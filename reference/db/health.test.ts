@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import createConnectionPool from '@databases/pg';
-import { checkHealth } from '../src/db/health.js';
-import { freshDatabase } from './support/database.js';
+import { checkHealth } from './health.js';
+import { freshDatabase } from '../../tests/support/database.js';
 
 describe('health check', () => {
   it('reports connectivity, server version and migration level of a migrated database', async () => {

@@ -1,6 +1,5 @@
 import type { z } from 'zod';
-import { TenantproofError } from '../errors.js';
-import { errorCode } from '../db/pg-errors.js';
+import { TenantproofError, errorCode } from 'tenantproof';
 
 /**
  * What a repository call can fail with. Only names travel (constraint,

@@ -1,5 +1,5 @@
 import { sql, type Queryable } from '@databases/pg';
-import { errorCode } from './pg-errors.js';
+import { errorCode } from 'tenantproof';
 
 export type Health =
   | { ok: true; serverVersion: string; serverVersionNum: number; database: string; migration: { level: number; name: string | null } | null }

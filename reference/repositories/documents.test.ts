@@ -5,7 +5,7 @@ import { sql } from '@databases/pg';
 import { freshDatabase, type TestDatabase } from '../../tests/support/database.js';
 import { documents } from './documents.js';
 import { MAX_PAGE_SIZE } from './define.js';
-import { admin, expectErr, expectOk, member, seedTenants, seedUser } from '../../tests/support/repository-seed.js';
+import { admin, expectErr, expectOk, member, seedTenants, seedUser } from './test-support.js';
 
 let t: TestDatabase;
 let tenantA: string;

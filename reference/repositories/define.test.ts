@@ -2,11 +2,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { sql, type Transaction } from '@databases/pg';
 import { freshDatabase, type TestDatabase } from '../../tests/support/database.js';
-import { isTenantproofError } from '../errors.js';
+import { isTenantproofError } from 'tenantproof';
 import { defineRepository, inTenant, nonEmptyPatch } from './define.js';
 import { documents } from './documents.js';
 import { mapDatabaseError, ok, RepositoryFailure } from './result.js';
-import { admin, expectErr, expectOk, seedTenants, seedUser } from '../../tests/support/repository-seed.js';
+import { admin, expectErr, expectOk, seedTenants, seedUser } from './test-support.js';
 
 let t: TestDatabase;
 let tenantA: string;
