@@ -11,6 +11,7 @@ import { renderMarkdown } from '../src/report/markdown.js';
 import { matrixCellOf, type CellStats } from '../src/probes/cells.js';
 import { policiesSql, type RelationView } from '../src/report/context.js';
 import { mergePartials, parseShard, type PartialReport } from '../src/report/merge.js';
+import { mergeNotes, mergeUnfilled } from '../src/report/merge-coverage.js';
 import { renderSarif } from '../src/report/sarif.js';
 import { renderReports } from '../src/report/write.js';
 
@@ -389,6 +390,19 @@ describe('merging shards (without a database)', () => {
     expect(report.causes![0]).toMatchObject({ id: 'actor:member', findings: [owner.id, merged.id] });
     // Through JSON, in either order: the same bytes.
     expect(JSON.stringify(mergePartials([one, two]).report)).toBe(JSON.stringify(report));
+  });
+});
+
+describe('merging what shards know about their coverage', () => {
+  it('sums refused rows (the lowest shard gives the example), keeps "never filled" only when no shard filled it, keeps schema notes once', () => {
+    const notes = mergeNotes([
+      ['a.x: 2 generated row(s) refused by the database, e.g. duplicate key', 'a.y: no world held a row of it', 'a.z: no world held a row of it', 'col a.x.c: no value'],
+      ['a.x: 3 generated row(s) refused by the database, e.g. check violation', 'a.y: no world held a row of it', 'col a.x.c: no value'],
+    ]);
+    expect(notes.sort()).toEqual(['a.x: 5 generated row(s) refused by the database, e.g. duplicate key', 'a.y: no world held a row of it', 'col a.x.c: no value']);
+    const never = (relation: string) => finding({ rule: 'coverage-unfilled', severity: 'warning', relation, message: `no world held a row of ${relation}: refused` });
+    const unfillable = finding({ rule: 'coverage-unfilled', severity: 'warning', relation: 'a.c', message: 'a.c could not be filled by any world: a cycle' });
+    expect(mergeUnfilled([[never('a.y'), never('a.z'), unfillable], [never('a.y'), unfillable]]).map((f) => f.relation)).toEqual(['a.y', 'a.c']);
   });
 });
 

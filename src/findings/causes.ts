@@ -72,6 +72,14 @@ const CONTEXT_GROUPS: Record<string, { key: string; title: string }> = {
   'probe-read-malformed': { key: 'fails-open', title: 'a missing, empty or malformed tenant context opens rows' },
 };
 
+/** Coverage findings: one cause per rule, whatever relations they name. */
+const COVERAGE_TITLES: Record<string, string> = {
+  'coverage-vacuous': 'the probes proved nothing',
+  'coverage-relation-not-proven': 'tenant relations no check proved anything about',
+  'coverage-relation-unprobed': 'tenant relations no read check could judge',
+  'coverage-unfilled': 'relations no world could fill',
+};
+
 /** A candidate cause while grouping: what it explains, and the findings that name it. */
 interface Group {
   id: string;
@@ -151,9 +159,16 @@ export function assignCauses(input: readonly Finding[], facts: CauseFacts = {}):
     }
   }
 
-  // 4. The rest: each its own cause.
+  // 4. Coverage findings of one rule share a cause (the worlds could not reach those relations); the rest: each its own cause.
   for (const f of findings) {
     if (causeOf.has(f)) continue;
+    const coverage = COVERAGE_TITLES[f.rule];
+    if (coverage) {
+      const g = group(`coverage:${f.rule}`, () => ({ kind: 'other', subject: 'coverage', relation: null, actors: null, owners: null, title: coverage }));
+      g.roots.push(f);
+      causeOf.set(f, g);
+      continue;
+    }
     const g = group(`finding:${f.id}`, () => ({ kind: 'other', subject: f.object ?? f.relation ?? f.actor ?? f.rule, relation: f.relation, actors: null, owners: null }));
     g.roots.push(f);
     causeOf.set(f, g);

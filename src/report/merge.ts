@@ -23,12 +23,12 @@ import { TenantproofError } from '../errors.js';
 import { causeFactsSchema } from '../findings/cause-facts.js';
 import { findingId } from '../findings/findings.js';
 import { isolationReportSchema, type Finding, type IsolationReport } from '../findings/types.js';
-import { matrixCellOf, type CellStats } from '../probes/cells.js';
+import { compareCells, matrixCellOf, type CellStats } from '../probes/cells.js';
 import { coverageFindings, overRestrictionFinding } from '../probes/findings.js';
 import { cellKey } from '../probes/plan.js';
 import { reportContextSchema, type ReportContext } from './context.js';
 import { buildReport } from './json.js';
-import { mergeNotes } from './merge-notes.js';
+import { mergeNotes, mergeUnfilled } from './merge-coverage.js';
 
 export interface Shard {
   /** 1-based. */
@@ -66,6 +66,8 @@ const shardSchema = z.object({
   runs: z.number().int().positive(),
   /** Tenant relations (not owned by an extension) and how each is scoped: the coverage findings are recomputed from them. */
   tenantRelations: z.array(z.object({ qualifiedName: z.string(), tenancy: z.custom<TenantScope>((v) => v !== null && typeof v === 'object') })),
+  /** Tenant relations that are partitions (probed directly as well as through their parent): the coverage findings treat them apart. */
+  partitions: z.array(z.string()).optional(),
   cells: z.array(cellStatsSchema),
   context: reportContextSchema.optional(),
   /** The catalog facts the root causes need: the merge recomputes the causes of the whole run. */
@@ -83,6 +85,7 @@ export function partialReport(result: IsolationResult, o: { shard: Shard; runs: 
       count: o.shard.count,
       runs: o.runs,
       tenantRelations: result.catalog.relations.filter((r) => r.tenancy && !r.extension).map((r) => ({ qualifiedName: r.qualifiedName, tenancy: r.tenancy! })),
+      partitions: result.catalog.relations.filter((r) => r.tenancy && !r.extension && r.partitionOf !== null).map((r) => r.qualifiedName),
       cells: result.cells,
       ...(o.context ? { context: o.context } : {}),
       causeFacts: result.causeFacts,
@@ -103,8 +106,9 @@ export function parsePartialReport(json: unknown, file: string): PartialReport {
   return parsed.data;
 }
 
-const VACUITY_RULES = new Set(['coverage-vacuous', 'coverage-relation-unprobed', 'coverage-relation-not-proven']);
-const byCell = (a: CellStats, b: CellStats) => (cellKey(a.relation, a.actor, a.probe) < cellKey(b.relation, b.actor, b.probe) ? -1 : 1);
+const VACUITY_RULES = new Set(['coverage-vacuous', 'coverage-relation-unprobed', 'coverage-relation-not-proven', 'coverage-unfilled']);
+// The engine's matrix order (relation, actor, probe order): the merged matrix is the whole run's.
+const byCell = (a: CellStats, b: CellStats) => compareCells(a, b);
 const cmp = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
 /** The whole run's report (and policies) from the partial reports of every shard. */
@@ -201,7 +205,8 @@ export function mergePartials(parts: PartialReport[]): { report: IsolationReport
     inconclusive: matrix.reduce((n, m) => n + (m.inconclusive ?? 0), 0),
     notProven: matrix.filter((m) => m.status === 'not-proven').length,
   };
-  findings.push(...coverageFindings({ relations: first.shard.tenantRelations.map((r) => r.qualifiedName), unfillable: [], neverFilled: [] }, matrix, coverage));
+  findings.push(...coverageFindings({ relations: first.shard.tenantRelations.map((r) => r.qualifiedName), unfillable: [], neverFilled: [], partitions: first.shard.partitions ?? [] }, matrix, coverage));
+  if (!findings.some((f) => f.rule === 'coverage-vacuous')) findings.push(...mergeUnfilled(shards.map((p) => p.findings.filter((f) => f.rule === 'coverage-unfilled'))));
   const report = buildReport({
     seed: first.seed,
     findings,
