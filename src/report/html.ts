@@ -248,7 +248,7 @@ function findingsSection(cx: Cx): SafeHtml {
   const { v } = cx;
   return html`<section id="findings" aria-labelledby="findings-h">
 <h2 id="findings-h">Findings by root cause</h2>
-${v.causes.length === 0 ? html`<p>None.</p>` : html`<p>${plural(v.report.findings.length, 'finding')} from ${plural(v.causes.length, 'root cause')}, most findings explained first. Replay SQL is shown for the first ${REPLAYS_PER_CAUSE} findings of each cause; every finding's replay is in <code>isolation-report.json</code>.</p>`}
+${v.causes.length === 0 ? html`<p>None.</p>` : html`<p>${plural(v.report.findings.length, 'finding')} from ${plural(v.causes.length, 'root cause')}, errors first, most findings explained first. Replay SQL is shown for the first ${REPLAYS_PER_CAUSE} findings of each cause; every finding's replay is in <code>isolation-report.json</code>.</p>`}
 ${v.causes.map((c) => causeSection(cx, c))}
 </section>`;
 }

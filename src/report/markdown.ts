@@ -111,7 +111,7 @@ function notesSection(v: ReportView): string[] {
 function findingsSection(v: ReportView, context: ReportContext | undefined): string[] {
   const lines = ['## Findings by root cause', ''];
   if (v.report.findings.length === 0) return [...lines, 'None.', ''];
-  lines.push(`${n(v.report.findings.length, 'finding')} from ${n(v.causes.length, 'root cause')}, most findings explained first. Replay SQL is shown for the first ${REPLAYS_PER_CAUSE} findings of each cause; every finding's replay is in ${mdCode('isolation-report.json')}.`, '');
+  lines.push(`${n(v.report.findings.length, 'finding')} from ${n(v.causes.length, 'root cause')}, errors first, most findings explained first. Replay SQL is shown for the first ${REPLAYS_PER_CAUSE} findings of each cause; every finding's replay is in ${mdCode('isolation-report.json')}.`, '');
   for (const c of v.causes) lines.push(...causeSection(v, c, context));
   return lines;
 }

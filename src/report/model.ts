@@ -175,13 +175,15 @@ export function reportView(report: IsolationReport, context?: ReportContext): Re
 const rankSeverity = (s: Severity) => ({ error: 0, warning: 1, info: 2 })[s];
 
 /**
- * The report's causes with their findings, the cause of each finding and the replays the rendered
- * formats show. A report written before causes gets the causes its findings alone give.
+ * The report's causes with their findings, errors first, the cause of each finding and the replays
+ * the rendered formats show. A report written before causes gets the causes its findings alone give.
  */
 export function causeIndex(report: IsolationReport, findings: Finding[] = sortFindings(report.findings)): { causes: CauseView[]; causeOf: Map<string, CauseView>; replays: Set<string> } {
   const byId = new Map(findings.map((f) => [f.id, f]));
   const listed = new Set((report.causes ?? []).flatMap((c) => c.findings));
-  const list = report.causes && findings.every((f) => listed.has(f.id)) ? report.causes : assignCauses(findings).causes;
+  const given = report.causes && findings.every((f) => listed.has(f.id)) ? report.causes : assignCauses(findings).causes;
+  // The reader's order: errors first, then warnings, then info; within each, most findings explained first (the JSON's order).
+  const list = [...given].sort((a, b) => rankSeverity(a.severity) - rankSeverity(b.severity));
   const causes: CauseView[] = list.map((cause, i) => ({ cause, index: i + 1, findings: cause.findings.flatMap((id) => byId.get(id) ?? []), replaysInJson: 0 }));
   const replays = shownReplays(causes);
   for (const c of causes) c.replaysInJson = c.findings.filter((f) => f.reproduction !== null && !replays.has(f.id)).length;

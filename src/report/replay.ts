@@ -34,7 +34,7 @@ export function replaySql(sql: string, report: Pick<IsolationReport, 'seed' | 'r
   const command = replayCommand(report, o);
   return sql
     .replace(/\(tenantproof gate --seed \d+[^)]*\)/, `(${command} replays the run)`)
-    .replace('Run as a superuser on a migrated database;', 'Run as a superuser on the checked database;');
+    .replace(/Run as a superuser on (?:a|the) migrated database;/, 'Run as a superuser on the checked database;');
 }
 
 /** Ids of the findings whose replay the rendered formats show: the first few with one in each cause. */

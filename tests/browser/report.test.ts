@@ -127,10 +127,10 @@ describe('the HTML report in Chromium', () => {
       expect(await panel.isVisible()).toBe(true);
       const text = await panel.innerText();
       expect(text).toContain('probe-read');
-      expect(text).toMatch(/Why\.\s+member \(tp_member\) could read app\.documents: saw \d+ row\(s\) of other tenants/);
+      expect(text).toMatch(/Why\.\s+member \(role tp_member, logged in as tp_member, as tenant [0-9a-f-]+\) could read app\.documents: saw \d+ row\(s\) of other tenants/);
       expect(text).toMatch(/Fix\.\s+restrict the relation's SELECT policies/);
       expect(text).toContain('Replay SQL');
-      expect(text).toContain('set local role "tp_member";');
+      expect(text).toContain('set local session authorization tp_member;');
       expect(text).toMatch(/policy-always-true[\s\S]*Where\.\s+migrations\/current\.sql:2/);
       // Escape closes the panel.
       await page.keyboard.press('Escape');
@@ -143,8 +143,9 @@ describe('the HTML report in Chromium', () => {
       const causes = report.causes!.filter((c) => c.severity === 'error');
       expect(await start.count()).toBe(causes.length);
       expect(await start.first().innerText()).toContain(`${causes[0]!.title} explains ${causes[0]!.findings.length} finding`);
+      const href = (await start.first().locator('a').getAttribute('href'))!;
       await start.first().locator('a').click();
-      const cause = page.locator('#cause-1');
+      const cause = page.locator(href);
       expect(await cause.locator('h3').innerText()).toContain(causes[0]!.title);
       expect(await cause.isVisible()).toBe(true);
       // Its findings open the failing cell's panel from the matrix, as before.
