@@ -7,7 +7,7 @@
 import { z } from 'zod';
 import { RULE_IDS } from '../lint/rule-ids.js';
 import { DYNAMIC_RULE_IDS } from '../probes/ids.js';
-import { TENANT_PLACEHOLDER } from './context.js';
+import { TENANT_PLACEHOLDER } from './placeholders.js';
 
 /** Metadata every documented key carries; read back by the issue formatter. */
 export interface KeyMeta {

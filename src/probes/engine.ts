@@ -11,6 +11,7 @@ import { sql, type ConnectionPool } from '@databases/pg';
 import type { Catalog } from '../catalog/types.js';
 import type { ResolvedConfig } from '../config/schema.js';
 import { TenantproofError } from '../errors.js';
+import { applyAccepted } from '../findings/accept.js';
 import type { ActorEntry, Finding, MatrixCell } from '../findings/types.js';
 import { resolveTenancy, type TenancyModel } from '../tenancy/model.js';
 import { stepToSql } from '../tenancy/steps.js';
@@ -168,10 +169,12 @@ export async function runProbes(db: ConnectionPool, catalog: Catalog, config: Re
   const matrix = stats.map(matrixCellOf);
   const notes = runNotes(ex, dropped, filled);
   findings.push(...coverageFindings(coverageFacts(ex, filled), matrix, { worlds: done, rows, checks: judged }));
+  // Reviewed exceptions stay visible, as info (the lint applies them to its own findings).
+  const reviewed = applyAccepted(findings, config);
   const count = (f: (m: MatrixCell) => number) => matrix.reduce((n, m) => n + f(m), 0);
   return {
     seed: o.seed,
-    findings,
+    findings: reviewed,
     matrix,
     coverage: {
       relations: new Set(matrix.map((m) => m.relation)).size,

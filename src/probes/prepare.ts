@@ -11,7 +11,7 @@ import type { Catalog } from '../catalog/types.js';
 import type { ResolvedConfig } from '../config/schema.js';
 import { TenantproofError } from '../errors.js';
 import { quoteIdent, quoteLiteral, quoteRelation } from '../sql/text.js';
-import { TENANT_PLACEHOLDER } from '../config/context.js';
+import { TENANT_PLACEHOLDER } from '../config/placeholders.js';
 import type { TenancyModel } from '../tenancy/model.js';
 import { plannedColumns, type BuildOptions, type RowFactory } from '../world/build.js';
 import { discoverGenerators } from '../world/discover.js';
@@ -39,6 +39,7 @@ export async function prepareRun(db: ConnectionPool, catalog: Catalog, config: R
     if (p.role === 'session') fixed.push(...model.sessions.filter((s) => s.relation === p.relation).flatMap((s) => [s.principalColumn, s.key]));
     if (p.role === 'principals' && model.principals) fixed.push(model.principals.key);
     if (p.role === 'tenant-table') for (const a of model.actors) if (a.adapter.tenantRoles?.column) fixed.push(a.adapter.tenantRoles.column);
+    for (const patch of discovery.patches.get(p.relation.qualifiedName) ?? []) fixed.push(...patch.columns);
     for (const key of Object.keys(config.probes.columns)) if (key.startsWith(`${p.relation.qualifiedName}.`)) fixed.push(key.slice(p.relation.qualifiedName.length + 1));
     columns.set(p.relation.qualifiedName, plannedColumns(p, factoryModule?.factories[p.relation.qualifiedName], faker, fixed));
   }
@@ -48,6 +49,7 @@ export async function prepareRun(db: ConnectionPool, catalog: Catalog, config: R
     types: new Map(catalog.types.map((t) => [`${t.schema}.${t.name}`, t])),
     overrides: config.probes.columns,
     generators: discovery.generators,
+    patches: discovery.patches,
     columns,
     ...(await existingTenants(db, model)),
   };

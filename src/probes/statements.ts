@@ -83,9 +83,16 @@ export function statements(catalog: Catalog, config: ResolvedConfig, model: Tena
     });
   };
 
-  const exposedTenantColumn = (r: Relation): string | null => {
-    if (r.tenancy?.column && r.columns.some((c) => c.name === r.tenancy!.column)) return r.tenancy.column;
-    return catalog.tenancy.tenantColumns.find((c) => r.columns.some((x) => x.name === c)) ?? null;
+  /** A view's column that carries the tenant: the tenant column by name, or the column of its base relation that does (the key of the tenant table). */
+  const exposedTenantColumn = (r: Relation, depth = 0): string | null => {
+    const has = (name: string) => r.columns.some((c) => c.name === name);
+    if (r.tenancy?.column && has(r.tenancy.column)) return r.tenancy.column;
+    const named = catalog.tenancy.tenantColumns.find(has);
+    if (named) return named;
+    const base = r.tenancy?.kind === 'derived' ? byName.get(r.tenancy.path[0]?.to ?? '') : undefined;
+    if (!base || depth > 8) return null;
+    const inherited = base.tenancy?.column ?? exposedTenantColumn(base, depth + 1);
+    return inherited && has(inherited) ? inherited : null;
   };
 
   const allowedOf = (tenant: string, b: Bindings) => `coalesce(${tenant} = any(${b.allowed}), false)`;
@@ -94,7 +101,7 @@ export function statements(catalog: Catalog, config: ResolvedConfig, model: Tena
   return {
     tenantOf: (r, alias) => tenantOf(r, alias),
     leafOids,
-    exposedTenantColumn,
+    exposedTenantColumn: (r) => exposedTenantColumn(r),
     read(r, b) {
       const rel = quoteRelation(r.qualifiedName);
       if (stored(r)) {
@@ -157,13 +164,17 @@ export function statements(catalog: Catalog, config: ResolvedConfig, model: Tena
       if (tokens) {
         const keys = [`select distinct s.tenant, s.tenant from ${T.snapshot} s where length(s.tenant) >= 6`];
         for (const r of catalog.relations) {
-          const key = r.primaryKey?.columns;
-          if (!r.tenancy || r.partitionOf !== null || !stored(r) || !r.inScope || !key) continue;
+          if (!r.tenancy || r.partitionOf !== null || !stored(r) || !r.inScope) continue;
           const tenant = tenantOf(r, 't');
-          for (const k of key) {
-            const col = r.columns.find((c) => c.name === k);
-            if (!tenant || !col || k === r.tenancy.column || !/^(uuid|text|character varying|citext)/.test(col.type)) continue;
-            keys.push(`select t.${quoteIdent(k)}::text, ${tenant} from ${quoteRelation(r.qualifiedName)} t where length(t.${quoteIdent(k)}::text) >= 8`);
+          if (!tenant) continue;
+          // Keys and text values of every row: a function that hands out another tenant's rows shows some of them.
+          const keyColumns = new Set(r.primaryKey?.columns ?? []);
+          for (const col of r.columns) {
+            if (col.name === r.tenancy.column || col.isArray) continue;
+            const isKey = keyColumns.has(col.name) && /^(uuid|text|character varying|citext)/.test(col.type);
+            const isText = !keyColumns.has(col.name) && /^(text|character varying|citext)/.test(col.type) && col.category === 'S';
+            if (!isKey && !isText) continue;
+            keys.push(`select t.${quoteIdent(col.name)}::text, ${tenant} from ${quoteRelation(r.qualifiedName)} t where length(t.${quoteIdent(col.name)}::text) >= 8`);
           }
         }
         out.push(`insert into ${T.tokens} (token, tenant) ${keys.join('\nunion all ')}`);

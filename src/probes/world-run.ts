@@ -6,6 +6,7 @@
  * is written again statement by statement and row by row, dropping (and
  * counting) what it refuses.
  */
+import { createHash } from 'node:crypto';
 import { sql, type Queryable, type Transaction } from '@databases/pg';
 import { rolledBack } from '../db/rolled-back.js';
 import { quoteLiteral } from '../sql/text.js';
@@ -40,9 +41,18 @@ export interface WorldOutcome {
 
 type TxSource = { tx<T>(fn: (tx: Transaction) => Promise<T>): Promise<T> };
 
-/** The runner's temporary objects, once per connection (they live as long as the session). */
+/**
+ * The runner's temporary objects, once per connection (they live as long as the session). A
+ * connection that already holds the same runner (the same checks on the same catalog: a pool
+ * reused by the next run) keeps it, and with it every plan its statements have cached.
+ */
 export async function installRunner(conn: Queryable, ex: EngineContext): Promise<void> {
-  for (const s of installSql(ex.plan.spec)) await conn.query(sql.__dangerous__rawValue(s));
+  const statements = installSql(ex.plan.spec);
+  const hash = createHash('sha256').update(statements.join('\0')).digest('hex').slice(0, 32);
+  const [row] = await conn.query(sql`select current_setting('tp.runner', true) as installed`);
+  if (row?.installed === hash) return;
+  for (const s of statements) await conn.query(sql.__dangerous__rawValue(s));
+  await conn.query(sql`select set_config('tp.runner', ${hash}, false)`);
 }
 
 // A function the world calls that never returns must not hang the run; nor must a lock. Generic plans:

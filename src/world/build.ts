@@ -68,6 +68,8 @@ export interface BuildOptions {
   existingTenants?: readonly string[] | undefined;
   /** Their login roles, by tenant. */
   existingTenantRoles?: ReadonlyMap<string, string> | undefined;
+  /** Patches that make rows pass CHECKs over several columns, per relation (see row-checks.ts). */
+  patches?: ReadonlyMap<string, ReadonlyArray<{ apply(row: Record<string, unknown>, n: number, r: Rng): void }>> | undefined;
   /** The columns every row of a relation carries (the same in every world, so the runner's statements are static). */
   columns?: ReadonlyMap<string, readonly string[]> | undefined;
 }
@@ -291,6 +293,7 @@ function buildOnce(b: Building, p: PlannedRelation, tenant: string | null, fixed
       if (v !== undefined) values[col.name] = v;
     }
   }
+  for (const patch of o.patches?.get(name) ?? []) patch.apply(values, n, r);
   return values;
 }
 

@@ -45,7 +45,16 @@ describe('tenancy', () => {
       'billing.invoice_totals': 'direct',
       'core.countries': null,
     });
-    expect(base.tenancy).toEqual({ tenantColumn: 'tenant_id', tenantTable: 'core.tenants', tenantKey: 'id', tenantTableSource: 'config', globalRelations: ['core.countries'] });
+    expect(base.tenancy).toEqual({
+      tenantColumn: 'tenant_id',
+      tenantColumns: ['tenant_id'],
+      relationColumns: {},
+      tenantType: 'uuid',
+      tenantTable: 'core.tenants',
+      tenantKey: 'id',
+      tenantTableSource: 'config',
+      globalRelations: ['core.countries'],
+    });
   });
 
   it('reports the path of indirect tenancy, transitively, and ignores nullable keys', async () => {

@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Finding } from '../../src/findings/types.js';
 import { analyze, RULES } from '../../src/lint/index.js';
 import { FIXTURES } from './support/db.js';
-import { apply, configWith, fixtureDatabase, lintWith, rolledBack, uniqueRole, type FixtureDatabase } from './support/harness.js';
+import { apply, configWith, expectFinding, fixtureDatabase, lintWith, ofRule, rolledBack, uniqueRole, type FixtureDatabase } from './support/harness.js';
 
 let fx: FixtureDatabase;
 let clean: Finding[];
@@ -22,16 +22,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await fx?.drop();
 });
-
-function expectFinding(findings: Finding[], want: Partial<Finding> & { rule: string }): Finding {
-  const match = findings.filter((f) => Object.entries(want).every(([k, v]) => (f as Record<string, unknown>)[k] === v));
-  expect(match, `expected a ${JSON.stringify(want)} finding; got:\n${findings.map((f) => `  ${f.id} [${f.severity}] ${f.message}`).join('\n')}`).not.toHaveLength(0);
-  return match[0]!;
-}
-
-function ofRule(findings: Finding[], rule: string): Finding[] {
-  return findings.filter((f) => f.rule === rule);
-}
 
 describe('clean schema', () => {
   it('gives no finding at all', () => {
@@ -63,8 +53,8 @@ const CASES: Case[] = [
     want: { rule: 'rls-not-enabled', relation: 'core.notes', severity: 'error' },
   },
   {
-    name: 'ENABLE without FORCE',
-    sql: ['alter table core.users no force row level security'],
+    name: 'ENABLE without FORCE on a table the member role owns',
+    sql: ['alter table core.users no force row level security', 'alter table core.users owner to lintfx_member'],
     want: { rule: 'rls-not-forced', relation: 'core.users', severity: 'error' },
   },
   {
@@ -114,8 +104,8 @@ const CASES: Case[] = [
     want: { rule: 'write-without-check', relation: 'core.tasks', object: 'policy core.tasks.tasks_insert_open', severity: 'warning' },
   },
   {
-    name: 'an UPDATE policy without WITH CHECK',
-    sql: ['create policy projects_update2 on core.projects for update to lintfx_admin using (tenant_id = core.current_tenant_id())'],
+    name: 'an UPDATE policy with neither USING nor WITH CHECK',
+    sql: ['create policy projects_update2 on core.projects for update to lintfx_admin'],
     want: { rule: 'write-without-check', relation: 'core.projects', object: 'policy core.projects.projects_update2' },
   },
   {
@@ -129,7 +119,8 @@ const CASES: Case[] = [
       'create function core.all_tasks() returns setof core.tasks language sql stable security definer set search_path = pg_catalog, pg_temp as $$ select * from core.tasks $$',
       'grant execute on function core.all_tasks() to lintfx_member',
     ],
-    want: { rule: 'security-definer-exposed', relation: 'core.tasks', actor: 'member', object: 'function core.all_tasks()', severity: 'error' },
+    // A review note: the call probe, not the lint, decides whether a call returns another tenant's rows.
+    want: { rule: 'security-definer-exposed', relation: 'core.tasks', actor: 'member', object: 'function core.all_tasks()', severity: 'info' },
   },
   {
     name: 'a SECURITY DEFINER function without search_path',

@@ -3,8 +3,9 @@
  * whatever it returns (a set, a composite, json, a scalar), with the actor's
  * own ids and then with another tenant's ids where its arguments take a
  * tenant or a principal. It leaks when another tenant's key or id appears in
- * the result (a SECURITY DEFINER function runs as its owner, past the
- * caller's policies). A NULL or all-NULL result holds no row.
+ * the result: one of its keys or text values that no tenant of the actor
+ * holds (a SECURITY DEFINER function runs as its owner, past the caller's
+ * policies). A NULL or all-NULL result holds no row.
  */
 import type { Func } from '../../catalog/types.js';
 import { quoteIdent, quoteLiteral } from '../../sql/text.js';
@@ -89,7 +90,7 @@ function callProbe<Id extends ProbeId>(id: Id): ProbeDefinition<Id> {
               describe: `call ${f.signature}${variant === 'own' ? '' : ` with another ${variant}'s id`}`,
               func: f,
               block: rolledBackBlock(
-                `${statement(runnerArgs)} into v_result;\nselect k.token into v_note from ${T.tokens} k where not coalesce(k.tenant = any(v_allowed), false) and strpos(v_result, k.token) > 0 limit 1;\nif v_note is not null then v_state := 'l'; v_note := 'l|1|' || v_note; else v_state := 'h'; end if;`,
+                `${statement(runnerArgs)} into v_result;\nselect k.token into v_note from ${T.tokens} k where not coalesce(k.tenant = any(v_allowed), false) and strpos(v_result, k.token) > 0\n  and not exists (select 1 from ${T.tokens} o where o.token = k.token and coalesce(o.tenant = any(v_allowed), false)) limit 1;\nif v_note is not null then v_state := 'l'; v_note := 'l|1|' || v_note; else v_state := 'h'; end if;`,
                 `if sqlstate in ('42501', 'P0001', '28000') then v_state := 'h'; v_note := null; else v_state := 'i'; v_note := 'e|' || sqlstate || '|' || sqlerrm; end if;`,
               ),
               replay: (rc) => {

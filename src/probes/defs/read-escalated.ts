@@ -34,7 +34,7 @@ export const readEscalated: ProbeDefinition<'read-escalated'> = {
   checks(cx, actor) {
     if (!(actor.expect === 'tenant' || actor.expect === 'none')) return [];
     return escalationTargets(cx, actor).flatMap((target) =>
-      cx.relations.flatMap((p): CheckDraft[] => {
+      cx.relations.filter((p) => p.relation.partitionOf === null).flatMap((p): CheckDraft[] => {
         const block = readBlock(cx, p, 'context', [`perform set_config('role', ${quoteLiteral(target)}, true);`]);
         if (!block) return [];
         return [

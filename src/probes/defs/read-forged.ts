@@ -69,7 +69,7 @@ export const readForged: ProbeDefinition<'read-forged'> = {
   phrase: "reads other tenants' rows with a forged setting",
   checks(cx, actor) {
     if (actor.expect !== 'tenant') return [];
-    return cx.relations.flatMap((p): CheckDraft[] =>
+    return cx.relations.filter((p) => p.relation.partitionOf === null).flatMap((p): CheckDraft[] =>
       forgeable(cx, actor, p.relation).flatMap(({ read, skipClaims }) =>
         forgeValues(read, { skipClaims }).flatMap((f): CheckDraft[] => {
           const forge = forgedExpression(read.name, f, (name) => `coalesce(${TEMPLATE_VARS[name]!.runner}, '')`);

@@ -5,7 +5,7 @@
  * stores its name in the tenant row, as the schema's own sign-up would; or
  * reuses the tenants and roles that exist. Nothing is set after the login.
  */
-import { TENANT_PLACEHOLDER } from '../../config/context.js';
+import { TENANT_PLACEHOLDER } from '../../config/placeholders.js';
 import type { ActorConfig } from '../../config/schema.js';
 import type { ContextAdapter } from './types.js';
 
