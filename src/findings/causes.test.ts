@@ -21,7 +21,11 @@ const causeById = (out: ReturnType<typeof assignCauses>) => new Map(out.findings
 
 describe('root causes', () => {
   it('an actor that inherits the owner explains every probe finding of that actor on its relations (the measured case: 93 errors, one cause)', () => {
-    const facts: CauseFacts = { owners: Object.fromEntries([...Array.from({ length: 60 }, (_, i) => [rel(i + 1), 'shop_owner']), ['other.t', 'other_owner']]), actorRoles: { member: ['shop_member', 'shop_owner'], admin: ['shop_admin'] } };
+    const facts: CauseFacts = {
+      owners: Object.fromEntries([...Array.from({ length: 60 }, (_, i) => [rel(i + 1), 'shop_owner']), ['other.t', 'other_owner']]),
+      actorRoles: { member: ['shop_member', 'shop_owner'], admin: ['shop_admin'] },
+      inherits: { member: ['shop_member', 'shop_owner'], admin: ['shop_admin'] },
+    };
     const findings = [
       f({ rule: 'actor-member-of-owner', actor: 'member', object: 'role shop_owner' }),
       ...Array.from({ length: 47 }, (_, i) => probe('read', rel(i + 1), 'member')),
@@ -51,9 +55,36 @@ describe('root causes', () => {
   });
 
   it('an actor that bypasses row level security explains all of its probe findings, whoever owns the relation', () => {
-    const out = assignCauses([f({ rule: 'actor-bypasses-rls', actor: 'svc', object: 'role svc' }), probe('read', 'a.x', 'svc'), probe('delete', 'b.y', 'svc')], { owners: { 'a.x': 'o1', 'b.y': 'o2' } });
+    const out = assignCauses([f({ rule: 'actor-bypasses-rls', actor: 'svc', object: 'role svc' }), probe('read', 'a.x', 'svc'), probe('delete', 'b.y', 'svc')], { owners: { 'a.x': 'o1', 'b.y': 'o2' }, actorRoles: { svc: ['svc'] } });
     expect(out.causes).toHaveLength(1);
-    expect(out.causes[0]).toMatchObject({ kind: 'actor-bypasses-rls', subject: 'svc' });
+    expect(out.causes[0]).toMatchObject({ kind: 'actor-bypasses-rls', subject: 'svc', title: 'svc bypasses row level security (SUPERUSER or BYPASSRLS)' });
+  });
+
+  it('a role the actor may only SET ROLE to explains its escalation, not its other leaks; a route declared by design explains nothing', () => {
+    const facts: CauseFacts = { owners: { 'a.x': 'o' }, actorRoles: { m: ['m', 'o', 'svc'], p: ['p', 'svc'] }, inherits: { m: ['m'], p: ['p'] } };
+    const out = assignCauses(
+      [
+        f({ rule: 'actor-member-of-owner', actor: 'm', object: 'role o' }), // NOINHERIT: SET ROLE only
+        f({ rule: 'actor-bypasses-rls', actor: 'p', object: 'role svc', severity: 'info' }), // declared in platformRoles
+        probe('read', 'a.x', 'm'),
+        probe('read-escalated', 'a.x', 'm'),
+        probe('read', 'a.x', 'p'),
+      ],
+      facts,
+    );
+    const cause = causeById(out);
+    expect(cause.get('probe-read-escalated:a.x:m')).toBe('actor:m');
+    expect(cause.get('probe-read:a.x:m')).toBe('finding:probe-read:a.x:m');
+    expect(cause.get('probe-read:a.x:p')).toBe('finding:probe-read:a.x:p');
+    expect(cause.get('actor-bypasses-rls:role svc:p')).toBe('declared:role svc');
+    expect(out.causes.find((c) => c.id === 'actor:m')!.title).toBe('m can SET ROLE to the owner of the relations');
+  });
+
+  it('an inherited owner does not explain leaks on relations that FORCE row level security', () => {
+    const out = assignCauses([f({ rule: 'actor-member-of-owner', actor: 'm', object: 'role o' }), probe('read', 'a.x', 'm'), probe('read', 'a.y', 'm')], { owners: { 'a.x': 'o', 'a.y': 'o' }, inherits: { m: ['m', 'o'] }, forced: ['a.y'] });
+    const cause = causeById(out);
+    expect(cause.get('probe-read:a.x:m')).toBe('actor:m');
+    expect(cause.get('probe-read:a.y:m')).toBe('finding:probe-read:a.y:m');
   });
 
   it('a relation without row level security explains the probe findings on it, for every actor', () => {

@@ -23,8 +23,12 @@ export type FactsCommand = 'all' | 'select' | 'insert' | 'update' | 'delete';
 export interface CauseFacts {
   /** The owner role of each relation (`schema.name`). */
   owners?: Record<string, string>;
-  /** Every role each actor is, directly or transitively, a member of (its own role included). */
+  /** Every role each actor is, directly or transitively, a member of (its own role first). */
   actorRoles?: Record<string, string[]>;
+  /** The roles whose privileges each actor holds without SET ROLE (its own role first): an inherited owner skips the policies. */
+  inherits?: Record<string, string[]>;
+  /** Relations with FORCE ROW LEVEL SECURITY: their owner (and who inherits it) is bound by the policies too. */
+  forced?: string[];
   /** Every policy: its relation, name, command and roles (`PUBLIC` for no TO clause). */
   policies?: Array<{ relation: string; name: string; command: FactsCommand; roles: string[] }>;
 }
@@ -93,8 +97,10 @@ interface Group {
   relation: string | null;
   /** Actors it applies to (null: every actor). */
   actors: Set<string> | null;
-  /** For an actor that inherits owners: the owners it reaches (null: it bypasses everything). */
+  /** For an actor: the owners whose privileges it holds (it skips the policies of their relations unless forced); null elsewhere. */
   owners: Set<string> | null;
+  /** For an actor: it is itself SUPERUSER or BYPASSRLS, so no policy applies to any of its statements. */
+  bypassAll?: boolean;
   /** For a policy: its command and roles, when the facts know the policy. */
   policy?: { command: FactsCommand; roles: string[] } | undefined;
   /** How the title names the subject, when it reads better than the subject itself. */
@@ -128,13 +134,8 @@ export function assignCauses(input: readonly Finding[], facts: CauseFacts = {}):
       causeOf.set(f, g);
     }
   }
-  // An actor cause keeps the most severe kind: one that bypasses everything explains more than an owner.
-  for (const g of groups.values()) {
-    if (g.kind === 'actor-owns-relation' && g.roots.some((r) => r.rule === 'actor-bypasses-rls')) {
-      g.kind = 'actor-bypasses-rls';
-      g.owners = null;
-    }
-  }
+  // An actor cause keeps the most severe kind: a bypass before an owner.
+  for (const g of groups.values()) if (g.kind === 'actor-owns-relation' && g.roots.some((r) => r.rule === 'actor-bypasses-rls')) g.kind = 'actor-bypasses-rls';
 
   // 2. Relations not forced, owned by an owner an actor inherits: the actor's cause explains them.
   const actorGroups = [...groups.values()].filter((g) => g.kind === 'actor-owns-relation').sort((a, b) => cmp(a.id, b.id));
@@ -185,9 +186,20 @@ export function assignCauses(input: readonly Finding[], facts: CauseFacts = {}):
 type GroupFn = (id: string, init: () => Omit<Group, 'id' | 'roots' | 'explained'>) => Group;
 
 function rootGroup(f: Finding, group: GroupFn, facts: CauseFacts): Group | null {
+  // A route declared by design (info) explains no leak: if something leaks, its cause is elsewhere. The actors it concerns share one cause.
+  if (ACTOR_RULES.has(f.rule) && f.severity === 'info') {
+    const subject = f.object ?? f.rule;
+    return group(`declared:${subject}`, () => ({ kind: 'other', subject, relation: null, actors: new Set(), owners: null, title: `${subject}: a route declared by design (${f.rule})` }));
+  }
   if (ACTOR_RULES.has(f.rule) && f.actor) {
-    const g = group(`actor:${f.actor}`, () => ({ kind: f.rule === 'actor-bypasses-rls' ? 'actor-bypasses-rls' : 'actor-owns-relation', subject: f.actor!, relation: null, actors: new Set([f.actor!]), owners: new Set() }));
-    if (f.rule === 'actor-member-of-owner' && f.object?.startsWith('role ')) g.owners?.add(f.object.slice('role '.length));
+    const actor = f.actor;
+    const g = group(`actor:${actor}`, () => ({ kind: f.rule === 'actor-bypasses-rls' ? 'actor-bypasses-rls' : 'actor-owns-relation', subject: actor, relation: null, actors: new Set([actor]), owners: new Set() }));
+    const role = f.object?.startsWith('role ') ? f.object.slice('role '.length) : null;
+    const own = facts.actorRoles?.[actor]?.[0];
+    // BYPASSRLS is not inherited: only the actor's own role bypasses every statement; a role it may SET ROLE to is an escalation.
+    if (f.rule === 'actor-bypasses-rls' && (role === null || own === undefined || role === own)) g.bypassAll = true;
+    // The owner's privileges (and with them the owner's exemption from policies) are inherited; SET ROLE alone is an escalation.
+    if (f.rule === 'actor-member-of-owner' && role !== null && (facts.inherits?.[actor] === undefined || facts.inherits[actor]!.includes(role))) g.owners?.add(role);
     return g;
   }
   if (RELATION_RULES[f.rule] && f.relation) {
@@ -235,11 +247,11 @@ function explains(g: Group, f: Finding, facts: CauseFacts): boolean {
   if (g.actors !== null && (f.actor === null || !g.actors.has(f.actor))) return false;
   switch (g.kind) {
     case 'actor-bypasses-rls':
-      return f.actor !== null && g.actors?.has(f.actor) === true;
     case 'actor-owns-relation': {
-      if (f.actor === null || g.actors?.has(f.actor) !== true) return false;
+      if (probe === 'read-escalated' || g.bypassAll) return true;
+      if (!g.owners || g.owners.size === 0 || (f.relation && facts.forced?.includes(f.relation))) return false;
       const owner = f.relation ? facts.owners?.[f.relation] : undefined;
-      return owner === undefined || g.owners === null || g.owners.has(owner);
+      return owner === undefined ? facts.owners === undefined : g.owners.has(owner);
     }
     case 'relation-without-rls':
       return f.relation === g.relation && probe !== 'pooled-context';
@@ -291,9 +303,9 @@ function titleOf(g: Group, lead: Finding): string {
   const rules = [...new Set(g.roots.map((r) => r.rule))].join(', ');
   switch (g.kind) {
     case 'actor-bypasses-rls':
-      return `${g.subject} bypasses row level security`;
+      return g.bypassAll ? `${g.subject} bypasses row level security (SUPERUSER or BYPASSRLS)` : `${g.subject} can SET ROLE to a role that bypasses row level security`;
     case 'actor-owns-relation':
-      return `${g.subject} is or inherits the owner (${[...(g.owners ?? [])].sort(cmp).join(', ')}) of the relations`;
+      return g.owners && g.owners.size > 0 ? `${g.subject} is or inherits the owner (${[...g.owners].sort(cmp).join(', ')}) of the relations` : `${g.subject} can SET ROLE to the owner of the relations`;
     case 'policy':
     case 'function':
       return `${g.name ?? g.subject}: ${rules}`;

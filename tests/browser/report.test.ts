@@ -127,10 +127,10 @@ describe('the HTML report in Chromium', () => {
       expect(await panel.isVisible()).toBe(true);
       const text = await panel.innerText();
       expect(text).toContain('probe-read');
-      expect(text).toMatch(/Why\.\s+member \(role tp_member, logged in as tp_member, as tenant [0-9a-f-]+\) could read app\.documents: saw \d+ row\(s\) of other tenants/);
+      expect(text).toMatch(/Why\.\s+member \(role tp_member, logged in as tp_app, as tenant [0-9a-f-]+\) could read app\.documents: saw \d+ row\(s\) of other tenants/);
       expect(text).toMatch(/Fix\.\s+restrict the relation's SELECT policies/);
       expect(text).toContain('Replay SQL');
-      expect(text).toContain('set local session authorization tp_member;');
+      expect(text).toContain('set local session authorization tp_app;\nset local role tp_member;');
       expect(text).toMatch(/policy-always-true[\s\S]*Where\.\s+migrations\/current\.sql:2/);
       // Escape closes the panel.
       await page.keyboard.press('Escape');
