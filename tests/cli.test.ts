@@ -90,7 +90,7 @@ describe('usage and infrastructure errors exit 2 with the problem and the fix', 
   it('a folder that is not a tenantproof project', async () => {
     const r = await cli(['db', 'status'], { cwd: '/' });
     expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/no \.gmrc found/);
+    expect(r.stderr).toMatch(/no tenantproof project found in \/ or any folder above it/);
   });
 });
 

@@ -3,9 +3,23 @@ import { embeddedStatus, embeddedUrl, forgetStarted, startEmbedded, stopEmbedded
 import { withDatabase } from '../db/server.js';
 import { applyCurrent, commitCurrent, uncommitLast, type MigrationTarget } from '../migrate/index.js';
 import { unsupported } from '../migrate/source.js';
+import { TenantproofError } from '../errors.js';
+import { hasSqlFiles } from '../project.js';
 import { devDatabase, project, serverFor, withServer, type CommandContext } from './context.js';
 
-const embedded = (ctx: CommandContext) => ({ major: ctx.major, stateRoot: path.join(ctx.projectRoot, '.tenantproof'), instance: 'dev' });
+/**
+ * The embedded server's state lives in the project: outside any project (no config, no .gmrc, no
+ * migrations folder) there is nowhere to put it, and `db` says so rather than use the current folder.
+ */
+function requireProject(ctx: CommandContext): void {
+  if (ctx.configFile || ctx.gmrcRoot || hasSqlFiles(path.join(ctx.projectRoot, 'migrations'))) return;
+  throw new TenantproofError('no-project', `no tenantproof project found in ${ctx.projectRoot} or any folder above it (no tenantproof.config.*, no .gmrc, no migrations/ of .sql files)`, 'run tenantproof inside your project, or create its config with `tenantproof init`');
+}
+
+const embedded = (ctx: CommandContext) => {
+  requireProject(ctx);
+  return { major: ctx.major, stateRoot: path.join(ctx.projectRoot, '.tenantproof'), instance: 'dev' };
+};
 
 /** Starts the embedded server and leaves it running (reuses a running one). */
 export async function dbStart(ctx: CommandContext): Promise<{ url: string; reused: boolean; version: string }> {

@@ -331,7 +331,7 @@ export async function watchProject(ctx: CommandContext, o: WatchOptions): Promis
     }
     db = await connect();
     // The probes read every tenant's rows to judge what an actor saw: like `check`, they need a judge that bypasses RLS.
-    await needBypass(db, 'watch-needs-bypass');
+    await needBypass(db, 'watch-needs-superuser');
     const session = new WatchSession(db, config, { projectRoot: ctx.projectRoot, source, runs: o.runs ?? 5, seed });
 
     let lastApplied: string | null = null;

@@ -6,6 +6,7 @@
  */
 import type { Catalog, Func, Policy, Relation, RelationPrivileges, Role } from '../catalog/types.js';
 import { callNames } from '../catalog/expressions.js';
+import { settingsWrittenBy } from '../catalog/settings-written.js';
 import { contextSettings, contextStatements, SAMPLE_TENANT, type ContextSettings } from '../config/context.js';
 import type { ActorConfig, GlobalTableConfig, PlatformRoleConfig, ResolvedConfig, SharedRowConfig } from '../config/schema.js';
 import { sameExpression } from './util.js';
@@ -197,12 +198,11 @@ function contextHelpers(actor: ActorConfig, catalog: Catalog): Func[] {
   return [...found.values()];
 }
 
-/** A context written as `select app.enter_tenant($tenant)` sets its settings inside the helper. */
+/** A context written as `select app.enter_tenant($tenant)` sets its settings inside the helper (or the functions it calls). */
 function withHelperSettings(ctx: ContextSettings, helpers: readonly Func[]): ContextSettings {
   if (helpers.length === 0) return ctx;
   const settings = new Set(ctx.settings);
-  for (const f of helpers) {
-    for (const m of (f.body ?? '').matchAll(/set_config\s*\(\s*'((?:[^']|'')+)'/gi)) settings.add(m[1]!.replaceAll("''", "'").toLowerCase());
-  }
+  for (const f of helpers) for (const name of settingsWrittenBy(f)) settings.add(name);
+  settings.delete('role'); // SET ROLE is an identity switch, not a tenant setting
   return { ...ctx, settings: [...settings].sort() };
 }

@@ -6,7 +6,7 @@
  */
 import { sql } from '@databases/pg';
 import { openPool } from '../db/pool.js';
-import { errorCode } from '../db/pg-errors.js';
+import { errorCode, explainConnectionError } from '../db/pg-errors.js';
 import { redactUrl, withDatabase } from '../db/server.js';
 import { TenantproofError, isTenantproofError } from '../errors.js';
 
@@ -35,6 +35,8 @@ async function findMaintenance(serverUrl: string): Promise<string> {
       return url;
     } catch (e) {
       last = e;
+      // A server that cannot be reached is named as the user wrote it, not by the maintenance database tried.
+      if (isTenantproofError(e) && e.code === 'server-unreachable') throw explainConnectionError(e.cause, serverUrl);
       // Only a missing database (or one refusing connections) is worth the next candidate.
       const code = isTenantproofError(e) ? errorCode(e.cause) : errorCode(e);
       if (code !== '3D000' && code !== '55000') throw e;

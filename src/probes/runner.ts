@@ -56,7 +56,9 @@ export type OutcomeChar = keyof typeof OUTCOMES;
 /** Objects that live as long as the session: created once per connection. */
 export function installSql(spec: RunnerSpec): string[] {
   const out = [
-    `create temporary table if not exists tp_snapshot (reloid oid not null, row_ctid tid not null, tenant text, shared boolean not null, shared_write boolean not null, children boolean not null, primary key (reloid, row_ctid)) on commit delete rows`,
+    // Dropped first: a connection may hold the objects of an earlier runner of another shape.
+    `drop table if exists pg_temp.tp_snapshot, pg_temp.tp_access, pg_temp.tp_tokens`,
+    `create temporary table if not exists tp_snapshot (reloid oid not null, row_ctid tid not null, tenant text, shared boolean not null, shared_write boolean not null, children boolean not null, row_key text not null, primary key (reloid, row_ctid)) on commit delete rows`,
     `create temporary table if not exists tp_access (principal text not null, tenant text not null) on commit delete rows`,
     `create index if not exists tp_access_principal on pg_temp.tp_access (principal)`,
     `create temporary table if not exists tp_tokens (token text not null, tenant text) on commit delete rows`,
@@ -221,7 +223,7 @@ export function perRowBlock(o: { index: number; where: string; statement: string
 for v_rel, v_row, v_vtenant in
   select s.reloid, s.row_ctid, s.tenant from ${T.snapshot} s join ${T.leaves} lv on lv.reloid = s.reloid and lv.i = ${o.index}
    where ${o.where}
-   order by s.children, s.reloid, s.row_ctid limit ${o.limit ?? 4}
+   order by s.children, s.tenant, s.row_key limit ${o.limit ?? 4}
 loop
   perform set_config('tp.vrel', v_rel::text, true);
   perform set_config('tp.vrow', v_row::text, true);

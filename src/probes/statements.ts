@@ -143,9 +143,9 @@ export function statements(catalog: Catalog, config: ResolvedConfig, model: Tena
         if (!r.tenancy || r.partitionOf !== null || !stored(r) || !r.inScope) continue;
         const tenant = tenantOf(r, 't');
         if (!tenant) continue;
-        rows.push(`select t.tableoid, t.ctid, ${tenant}, ${sharedPredicate(r, config, 'read')}, ${sharedPredicate(r, config, 'write')}, false from ${quoteRelation(r.qualifiedName)} t`);
+        rows.push(`select t.tableoid, t.ctid, ${tenant}, ${sharedPredicate(r, config, 'read')}, ${sharedPredicate(r, config, 'write')}, false, ${rowKey(r)} from ${quoteRelation(r.qualifiedName)} t`);
       }
-      if (rows.length > 0) out.push(`insert into ${T.snapshot} (reloid, row_ctid, tenant, shared, shared_write, children) ${rows.join('\nunion all ')}`);
+      if (rows.length > 0) out.push(`insert into ${T.snapshot} (reloid, row_ctid, tenant, shared, shared_write, children, row_key) ${rows.join('\nunion all ')}`);
       // Rows other rows reference: a delete of them may fail for a reason that has nothing to do with isolation.
       const parents: string[] = [];
       for (const r of catalog.relations) {
@@ -182,6 +182,17 @@ export function statements(catalog: Catalog, config: ResolvedConfig, model: Tena
       return out;
     },
   };
+}
+
+/**
+ * A row's identity that does not depend on where it lies on disk: its key as text (or its whole
+ * value). Victims are tried in this order, so the same world gives the same verdicts whichever
+ * worlds a connection ran before (aborted inserts leave free space that moves later rows).
+ */
+function rowKey(r: Relation): string {
+  const key = r.primaryKey?.columns;
+  if (!key?.length) return 'md5(t::text)';
+  return key.map((k) => `coalesce(t.${quoteIdent(k)}::text, '')`).join(` || ',' || `);
 }
 
 /** Rows shared on purpose (a reviewed exception): reading them, or writing them where the exception says so, is no leak. */

@@ -178,6 +178,16 @@ const CASES: Case[] = [
     want: { rule: 'policy-trusts-forgeable-setting', relation: 'core.projects', actor: 'member' },
   },
   {
+    name: 'a helper that reads the tenant context and a JSON setting the actor can write',
+    sql: [
+      "create function core.can_read(t uuid) returns boolean language plpgsql stable as $$ declare g jsonb := nullif(current_setting('app.grants', true), '')::jsonb; begin return t = core.current_tenant_id() or coalesce((g -> t::text) ? 'read', false); end $$",
+      'grant execute on function core.can_read(uuid) to lintfx_member',
+      'create policy projects_granted on core.projects for select to lintfx_member using (core.can_read(tenant_id))',
+    ],
+    want: { rule: 'policy-trusts-forgeable-setting', relation: 'core.projects', actor: 'member', object: 'policy core.projects.projects_granted' },
+    notRules: ['permissive-widening'],
+  },
+  {
     name: 'a fail-open unset check',
     sql: ['alter policy projects_select on core.projects using (core.current_tenant_id() is null or tenant_id = core.current_tenant_id())'],
     want: { rule: 'fail-open-null-check', relation: 'core.projects', actor: 'member', object: 'policy core.projects.projects_select', severity: 'error' },
@@ -368,6 +378,14 @@ describe('rules driven by the config', () => {
 });
 
 describe('no false positives on intended designs', () => {
+  it('a branch on session_user or current_user is judged for the actor: never true for it is no finding, always true is', async () => {
+    const never = await lintWith(fx, ["alter policy projects_select on core.projects using ((tenant_id = core.current_tenant_id()) or (session_user = 'postgres'))"]);
+    expect(never.findings.filter((f) => f.relation === 'core.projects' && f.rule !== 'policy-on-current-user')).toEqual([]);
+    const always = await lintWith(fx, ["alter policy projects_select on core.projects using ((tenant_id = core.current_tenant_id()) or (current_user = 'lintfx_member'))"]);
+    expectFinding(always.findings, { rule: 'policy-always-true', relation: 'core.projects', actor: 'member' });
+    expect(ofRule(always.findings, 'policy-always-true').filter((f) => f.actor === 'admin')).toEqual([]);
+  });
+
   it('an all actor with BYPASSRLS, and a SECURITY DEFINER function only it may run, are intended', () => {
     expect(clean.filter((f) => f.actor === 'platform')).toEqual([]);
   });
@@ -385,6 +403,26 @@ describe('no false positives on intended designs', () => {
   it('a policy that narrows with a forgeable setting under the tenant check is fine', async () => {
     const { findings } = await lintWith(fx, ["alter policy projects_select on core.projects using (tenant_id = core.current_tenant_id() and current_setting('app.feature', true) is distinct from 'off')"]);
     expect(findings).toEqual([]);
+  });
+
+  it('a helper that checks a membership table with the tenant context is constrained', async () => {
+    const { findings } = await lintWith(fx, [
+      'create function core.is_tenant_user(t uuid, u uuid) returns boolean language sql stable as $$ select exists (select from core.users x where x.tenant_id = t and x.id = u and x.tenant_id = core.current_tenant_id()) $$',
+      'alter policy projects_select on core.projects using (core.is_tenant_user(tenant_id, owner_id))',
+    ]);
+    expect(findings).toEqual([]);
+  });
+
+  it('a tenant check ANDed with a forgeable setting in the policy itself is constrained; ORed it is not', async () => {
+    const and = await lintWith(fx, ["alter policy projects_select on core.projects using ((tenant_id = core.current_tenant_id()) and (current_setting('app.grants', true)::jsonb ? 'read'))"]);
+    expect(and.findings).toEqual([]);
+    const or = await lintWith(fx, ["alter policy projects_select on core.projects using ((tenant_id = core.current_tenant_id()) or (current_setting('app.grants', true)::jsonb -> tenant_id::text) ? 'read')"]);
+    expectFinding(or.findings, { rule: 'policy-trusts-forgeable-setting', relation: 'core.projects', actor: 'member' });
+  });
+
+  it('tenant_id = tenant_id (a typo for the context) is always true', async () => {
+    const { findings } = await lintWith(fx, ['alter policy projects_select on core.projects using (tenant_id = tenant_id)']);
+    expectFinding(findings, { rule: 'policy-always-true', relation: 'core.projects', actor: 'member' });
   });
 
   it('a restrictive tenant policy masks a wide permissive one', async () => {

@@ -99,7 +99,7 @@ function mergeByName(reads: readonly SettingRead[]): SettingRead[] {
     const prev = byName.get(s.name);
     const claims = [...(prev?.claims ?? [])];
     for (const c of s.claims) if (!claims.some((x) => x.join('.') === c.join('.'))) claims.push(c);
-    byName.set(s.name, { name: s.name, via: prev?.via ?? s.via, claims });
+    byName.set(s.name, { ...(prev ?? s), via: prev?.via ?? s.via, claims });
   }
   return [...byName.values()].sort((a, b) => a.name.localeCompare(b.name));
 }
