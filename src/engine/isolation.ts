@@ -7,6 +7,8 @@ import { introspect } from '../catalog/introspect.js';
 import { catalogOptions } from '../catalog/options.js';
 import type { Catalog } from '../catalog/types.js';
 import type { ResolvedConfig } from '../config/schema.js';
+import { causeFactsOf } from '../findings/cause-facts.js';
+import type { CauseFacts } from '../findings/causes.js';
 import { findingId } from '../findings/findings.js';
 import type { Coverage, Finding, IsolationReport, MatrixCell } from '../findings/types.js';
 import { lint } from '../lint/lint.js';
@@ -39,6 +41,8 @@ export interface IsolationResult {
   timings: Record<string, number>;
   /** The probes' per-cell counts (empty without probes): what shards are merged from. */
   cells: CellStats[];
+  /** The catalog facts the report's root causes were computed from (a merge recomputes them). */
+  causeFacts: CauseFacts;
 }
 
 export async function checkIsolation(db: ConnectionPool, config: ResolvedConfig, o: IsolationOptions = {}): Promise<IsolationResult> {
@@ -88,6 +92,16 @@ export async function checkIsolation(db: ConnectionPool, config: ResolvedConfig,
     cells = run.cells;
     entries = { actors: run.actors, connectedAs: run.connectedAs };
   }
-  const report = buildReport({ seed: o.probes === false ? null : seed, findings, matrix, coverage });
-  return { report: { ...report, ...entries, notes, replay: { command: o.replayCommand ?? 'gate', seed: o.probes === false ? null : seed } }, catalog, notes, timings, cells };
+  const causeFacts = causeFactsOf(catalog, config.actors);
+  const report = buildReport({
+    seed: o.probes === false ? null : seed,
+    findings,
+    matrix,
+    coverage,
+    causeFacts,
+    ...entries,
+    notes,
+    replay: { command: o.replayCommand ?? 'gate', seed: o.probes === false ? null : seed },
+  });
+  return { report, catalog, notes, timings, cells, causeFacts };
 }

@@ -14,6 +14,9 @@ export interface RuleInfo {
   kind: 'lint' | 'probe' | 'coverage' | 'other';
 }
 
+/** SARIF's rule for cells where no check held (results of kind `open`, not findings). */
+export const NOT_PROVEN_RULE = 'coverage-not-proven';
+
 const PROBE_RULES: Record<string, { title: string; why: string; severity?: Severity }> = {
   'probe-read': { title: 'An actor read rows of another tenant', why: 'Under its own tenant context the actor saw rows that belong to other tenants: a cross-tenant read, proven on a generated world.' },
   'probe-read-unset': { title: 'Rows are visible with no tenant context set', why: 'With the tenant setting unset the actor still saw tenant rows: the context must fail closed.' },
@@ -36,6 +39,7 @@ const PROBE_RULES: Record<string, { title: string; why: string; severity?: Sever
   'probe-over-restriction': { title: 'An actor did not see all of its own tenant\'s rows', why: 'Not a leak: a policy stricter than the tenant boundary, or a context that does not match.', severity: 'info' },
   'coverage-vacuous': { title: 'The probes proved nothing', why: 'No world, row or check: a run that probes nothing cannot show isolation.' },
   'coverage-relation-unprobed': { title: 'A tenant relation was never judged by a read check', why: 'No read check could judge it, so a leak there would go unseen.', severity: 'warning' },
+  [NOT_PROVEN_RULE]: { title: 'No check held for an actor on a relation', why: 'Every check of these probes was inconclusive (nothing of another tenant to touch, an unrelated error): the cell is not proven, never a pass.', severity: 'info' },
 };
 
 export function ruleInfo(id: string): RuleInfo {
