@@ -37,6 +37,7 @@ import { TenantproofError, isTenantproofError } from '../errors.js';
 import type { Finding, SourceLocation } from '../findings/types.js';
 import { databaseExists, maintenanceUrl } from '../migrate/root.js';
 import { runProbes, type ProbeProgress } from '../probes/engine.js';
+import { PROBE_LIST } from '../probes/registry.js';
 import { devDatabase, projectWithConfig, serverFor, type CommandContext } from './context.js';
 import { needBypass } from './gate.js';
 import { staticFindings, type Where } from './pipeline.js';
@@ -106,25 +107,8 @@ export interface WatchVerdict {
 // ---------------------------------------------------------------------------
 // The verdict.
 
-const PROBE_PHRASES: Record<string, { tenant: string; none: string }> = {
-  read: { tenant: "reads other tenants' rows", none: 'reads tenant rows' },
-  'read-unset': { tenant: 'reads rows with no tenant set', none: 'reads tenant rows' },
-  'read-empty': { tenant: 'reads rows with an empty tenant', none: 'reads tenant rows' },
-  'read-malformed': { tenant: 'reads rows with a malformed tenant', none: 'reads tenant rows' },
-  'read-forged': { tenant: "reads other tenants' rows by forging a setting", none: 'reads tenant rows by forging a setting' },
-  'read-escalated': { tenant: 'escapes to a role that bypasses row level security', none: 'escapes to a role that bypasses row level security' },
-  insert: { tenant: 'inserts rows into other tenants', none: 'inserts tenant rows' },
-  'insert-returning': { tenant: 'inserts rows into other tenants (RETURNING)', none: 'inserts tenant rows (RETURNING)' },
-  update: { tenant: "updates other tenants' rows", none: 'updates tenant rows' },
-  delete: { tenant: "deletes other tenants' rows", none: 'deletes tenant rows' },
-  move: { tenant: 'moves its rows into another tenant', none: 'moves tenant rows' },
-  steal: { tenant: "takes over other tenants' rows", none: 'takes over tenant rows' },
-  reference: { tenant: "references other tenants' rows", none: 'references tenant rows' },
-  upsert: { tenant: "overwrites other tenants' rows by upsert", none: 'overwrites tenant rows by upsert' },
-  call: { tenant: "gets other tenants' rows from a function", none: 'gets tenant rows from a function' },
-  'call-other-tenant': { tenant: "gets another tenant's rows by passing its id", none: 'gets tenant rows by passing a tenant id' },
-  'duplicate-key': { tenant: "learns other tenants' values from duplicate-key errors", none: 'learns tenant values from duplicate-key errors' },
-};
+/** Each probe's words for the verdict line, from its definition (src/probes/defs). */
+const PROBE_PHRASES: Record<string, { tenant: string; none: string }> = Object.fromEntries(PROBE_LIST.map((p) => [p.id, p.phrase]));
 
 /** One exposure per subject: the probe evidence first (what happened), then the static findings. */
 export function exposuresOf(errors: readonly Finding[], config: ResolvedConfig, previous: ReadonlySet<string>): Exposure[] {

@@ -29,8 +29,8 @@ export interface ProbeDefinition<Id extends ProbeId = ProbeId> {
   why: string;
   /** What to change when it fails. */
   fix: string;
-  /** The watch verdict's words: `<actor> <phrase> (<relation>)`, e.g. "reads other tenants' rows". */
-  phrase: string;
+  /** The watch verdict's words, `<actor> <phrase>`: for an actor of a tenant, and for one expected to see none. */
+  phrase: { tenant: string; none: string };
   /** The checks of this probe for one actor, built once per run. */
   checks(cx: ProbeContext, actor: ActorModel): CheckDraft[];
 }

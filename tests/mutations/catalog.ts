@@ -233,6 +233,38 @@ export const MUTATIONS: Mutation[] = [
     probes: ['probe-update'],
   },
   {
+    id: 'empty-tenant-matches-every-row',
+    pitfall: '7',
+    sql: replacePolicy('documents_select', "for select to tp_member, tp_admin using (tenant_id::text like coalesce(current_setting('app.tenant_id', true), '') || '%')"),
+    expect: ['probe-read-empty', 'probe-read-unset', 'fail-open-null-check'],
+    probes: ['probe-read-empty'],
+  },
+  {
+    id: 'malformed-tenant-matches-every-row',
+    pitfall: '7',
+    sql: replacePolicy('documents_select', "for select to tp_member, tp_admin using (case when current_setting('app.tenant_id', true) ~ '^[0-9a-f-]{36}$' then tenant_id = current_setting('app.tenant_id', true)::uuid else true end)"),
+    expect: ['probe-read-malformed', 'probe-read-unset', 'policy-always-true', 'fail-open-null-check'],
+    probes: ['probe-read-malformed'],
+  },
+  {
+    id: 'insert-check-true-and-readable',
+    pitfall: '9',
+    sql: [...replacePolicy('documents_insert', 'for insert to tp_member, tp_admin with check (true)'), 'create policy documents_everyone on app.documents for select to tp_member using (true)'],
+    expect: ['policy-always-true'],
+    probes: ['probe-insert-returning'],
+  },
+  {
+    id: 'upsert-overwrites-another-tenant',
+    pitfall: '13',
+    sql: [
+      'alter table app.tenant_api_keys add constraint tenant_api_keys_key_prefix_key unique (key_prefix)',
+      ...replaceKeyPolicy('tenant_api_keys_update', 'for update to tp_admin using (true) with check (true)'),
+      'create policy tenant_api_keys_everyone on app.tenant_api_keys for select to tp_admin using (true)',
+    ],
+    expect: ['policy-always-true', 'unique-omits-tenant-column'],
+    probes: ['probe-upsert'],
+  },
+  {
     id: 'session-level-context',
     pitfall: '22',
     sql: [],

@@ -70,7 +70,7 @@ function callProbe<Id extends ProbeId>(id: Id): ProbeDefinition<Id> {
     fix: other
       ? "never trust a tenant id passed as an argument: derive the tenant from the caller's context inside the function, or check membership"
       : "make the function SECURITY INVOKER (or filter by the caller's tenant inside it), and revoke EXECUTE from actors that must not call it",
-    phrase: other ? "calls a function with another tenant's id and gets its data" : "gets other tenants' data from a function",
+    phrase: other ? { tenant: "gets another tenant's rows by passing its id", none: 'gets tenant rows by passing a tenant id' } : { tenant: "gets other tenants' rows from a function", none: 'gets tenant rows from a function' },
     checks(cx, actor) {
       if (actor.expect === 'all') return [];
       const variants: Variant[] = other ? ['tenant', 'principal'] : ['own'];

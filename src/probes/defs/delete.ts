@@ -16,7 +16,7 @@ export const deleteProbe: ProbeDefinition<'delete'> = {
   title: "An actor deleted another tenant's rows",
   why: "A DELETE policy's USING is not restricted to the actor's tenant: it can delete rows of other tenants (even rows it cannot read).",
   fix: "restrict DELETE policies' USING to the actor's tenant",
-  phrase: "deletes other tenants' rows",
+  phrase: { tenant: "deletes other tenants' rows", none: 'deletes tenant rows' },
   checks(cx, actor) {
     if (!isolated(actor)) return [];
     return writable(cx).map((p) => ({

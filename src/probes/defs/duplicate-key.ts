@@ -18,7 +18,7 @@ export const duplicateKey: ProbeDefinition<'duplicate-key'> = {
   title: "A duplicate-key error revealed another tenant's value",
   why: 'A unique key without the tenant column answers "does another tenant hold this value?"',
   fix: 'put the tenant column first in the unique key (UNIQUE (tenant_id, ...)), so that values are unique per tenant and errors reveal nothing across tenants',
-  phrase: "learns other tenants' values from duplicate-key errors",
+  phrase: { tenant: "learns other tenants' values from duplicate-key errors", none: 'learns tenant values from duplicate-key errors' },
   checks(cx, actor) {
     if (actor.expect !== 'tenant') return [];
     return writable(cx).flatMap((p) => {

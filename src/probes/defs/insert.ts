@@ -20,7 +20,7 @@ function insertProbe<Id extends ProbeId>(id: Id, returning: boolean): ProbeDefin
     title: returning ? 'INSERT ... RETURNING crossed the tenant boundary' : 'An actor inserted a row into another tenant',
     why: returning ? 'The row written, or returned, belongs to another tenant.' : 'An INSERT policy without a tenant-pinning WITH CHECK lets an actor write into other tenants.',
     fix: "give INSERT policies a WITH CHECK that pins the row to the actor's tenant (not WITH CHECK (true))",
-    phrase: returning ? 'plants rows in other tenants (with RETURNING)' : 'plants rows in other tenants',
+    phrase: returning ? { tenant: 'inserts rows into other tenants (RETURNING)', none: 'inserts tenant rows (RETURNING)' } : { tenant: 'inserts rows into other tenants', none: 'inserts tenant rows' },
     checks(cx, actor) {
       if (!isolated(actor)) return [];
       return writable(cx).flatMap((p): CheckDraft[] => {

@@ -18,7 +18,7 @@ export const move: ProbeDefinition<'move'> = {
   title: 'An actor moved a row into another tenant',
   why: 'An UPDATE policy without a tenant-pinning WITH CHECK lets a row change tenant.',
   fix: "give UPDATE policies a WITH CHECK that keeps the row in the actor's tenant",
-  phrase: 'moves rows into other tenants',
+  phrase: { tenant: 'moves its rows into another tenant', none: 'moves tenant rows' },
   checks(cx, actor) {
     if (actor.expect !== 'tenant' || !isolated(actor)) return [];
     return writable(cx).flatMap((p): CheckDraft[] => {

@@ -30,7 +30,7 @@ export const readEscalated: ProbeDefinition<'read-escalated'> = {
   title: 'The actor can SET ROLE past row level security',
   why: 'A role the login may switch to bypasses the policies or owns the tables.',
   fix: "revoke the membership that lets the application's login switch to a role with BYPASSRLS or ownership (or declare it in platformRoles if it is the platform's own mechanism)",
-  phrase: 'switches to a role that reads other tenants\' rows',
+  phrase: { tenant: 'escapes to a role that bypasses row level security', none: 'escapes to a role that bypasses row level security' },
   checks(cx, actor) {
     if (!(actor.expect === 'tenant' || actor.expect === 'none')) return [];
     return escalationTargets(cx, actor).flatMap((target) =>

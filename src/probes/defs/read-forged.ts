@@ -66,7 +66,7 @@ export const readForged: ProbeDefinition<'read-forged'> = {
   title: "A forged custom setting opened other tenants' rows",
   why: "Any session can set any custom setting with set_config; a policy that trusts one the context does not set can be talked into showing other tenants' rows.",
   fix: 'decide with data the actor cannot write: a membership table, a role attribute, or the context the application sets (declare settings a trusted layer sets in trustedSettings)',
-  phrase: "reads other tenants' rows with a forged setting",
+  phrase: { tenant: "reads other tenants' rows by forging a setting", none: 'reads tenant rows by forging a setting' },
   checks(cx, actor) {
     if (actor.expect !== 'tenant') return [];
     return cx.relations.filter((p) => p.relation.partitionOf === null).flatMap((p): CheckDraft[] =>

@@ -8,6 +8,12 @@ import type { ProbeId } from '../ids.js';
 import { readBlock, readReplay } from '../kit.js';
 import type { CheckDraft, ProbeDefinition } from '../probe.js';
 
+const PHRASES = {
+  'read-unset': { tenant: 'reads rows with no tenant set', none: 'reads tenant rows' },
+  'read-empty': { tenant: 'reads rows with an empty tenant', none: 'reads tenant rows' },
+  'read-malformed': { tenant: 'reads rows with a malformed tenant', none: 'reads tenant rows' },
+};
+
 function modeProbe<Id extends ProbeId>(id: Id, mode: ContextMode, how: string, title: string, why: string): ProbeDefinition<Id> {
   return {
     id,
@@ -16,7 +22,7 @@ function modeProbe<Id extends ProbeId>(id: Id, mode: ContextMode, how: string, t
     title,
     why,
     fix: 'make the tenant check fail closed: compare with the context and never treat a NULL, empty or malformed context as "all rows" (nullif(current_setting(..., true), \'\')::type, no IS NULL OR ...)',
-    phrase: `reads tenant rows ${how}`,
+    phrase: PHRASES[id as 'read-unset' | 'read-empty' | 'read-malformed'],
     checks(cx, actor) {
       if (actor.expect !== 'tenant' || actor.adapter.steps(mode) === null) return [];
       // Partitions are read directly by `read`; through their parent, every mode covers their rows.

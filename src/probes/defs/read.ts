@@ -9,7 +9,7 @@ export const read: ProbeDefinition<'read'> = {
   title: 'An actor read rows of another tenant',
   why: 'Under its own context the actor saw rows that belong to tenants it is not a member of: a cross-tenant read, proven on a generated world.',
   fix: "restrict the relation's SELECT policies to the actor's tenants (USING (tenant_column = <current tenant>)), ENABLE and FORCE row level security, give the actor no bypass, and make views security_invoker",
-  phrase: "reads other tenants' rows",
+  phrase: { tenant: "reads other tenants' rows", none: 'reads tenant rows' },
   checks(cx, actor) {
     if (!isolated(actor)) return [];
     return cx.relations.flatMap((p): CheckDraft[] => {

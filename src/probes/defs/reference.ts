@@ -16,7 +16,7 @@ export const reference: ProbeDefinition<'reference'> = {
   title: "A row referenced another tenant's row",
   why: "A foreign key without the tenant column lets a row point into another tenant: the database checks the key, not the tenant.",
   fix: 'make the foreign key include the tenant column: FOREIGN KEY (tenant_id, parent_id) REFERENCES parent (tenant_id, id)',
-  phrase: "references other tenants' rows",
+  phrase: { tenant: "references other tenants' rows", none: 'references tenant rows' },
   checks(cx, actor) {
     if (actor.expect !== 'tenant') return [];
     return writable(cx).flatMap((p) => {

@@ -15,7 +15,7 @@ export const steal: ProbeDefinition<'steal'> = {
   title: "An actor took over another tenant's rows",
   why: "An open UPDATE USING lets an actor re-stamp other tenants' rows as its own.",
   fix: "restrict UPDATE policies' USING to the actor's tenant: an open USING lets it take other tenants' rows",
-  phrase: "takes over other tenants' rows",
+  phrase: { tenant: "takes over other tenants' rows", none: 'takes over tenant rows' },
   checks(cx, actor) {
     if (actor.expect !== 'tenant' || !isolated(actor)) return [];
     return writable(cx)

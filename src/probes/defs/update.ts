@@ -23,7 +23,7 @@ export const update: ProbeDefinition<'update'> = {
   title: "An actor updated another tenant's rows",
   why: "An UPDATE policy's USING is not restricted to the actor's tenant: it can change rows of other tenants (even rows it cannot read).",
   fix: "restrict UPDATE policies' USING to the actor's tenant",
-  phrase: "updates other tenants' rows",
+  phrase: { tenant: "updates other tenants' rows", none: 'updates tenant rows' },
   checks(cx, actor) {
     if (!isolated(actor)) return [];
     return writable(cx).flatMap((p) => {
