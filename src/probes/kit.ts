@@ -129,3 +129,12 @@ export function repointColumns(cx: ProbeContext, r: Relation): string[] {
   }
   return [...cols];
 }
+
+/** A row of the actor's own tenant carrying another tenant's values in `columns` (a key it aims at), or null. */
+export function ownRowWithVictimValues(bc: BindContext, r: Relation, columns: readonly string[], salt: number): Record<string, unknown> | null {
+  const target = rowOf(bc, r, bc.victimTenant);
+  const row = bc.ownTenant === null || !target ? null : bc.extraRow(r.qualifiedName, bc.ownTenant, salt);
+  if (!row || !target) return null;
+  for (const c of columns) row[c] = target.values[c];
+  return row;
+}

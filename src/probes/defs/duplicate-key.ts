@@ -6,7 +6,7 @@
  * Keys of uuids only are left out: a value nobody can guess reveals nothing.
  */
 import { quoteLiteral } from '../../sql/text.js';
-import { plantedReplay, rowOf, saltOf, writable } from '../kit.js';
+import { plantedReplay, ownRowWithVictimValues, saltOf, writable } from '../kit.js';
 import type { CheckDraft, ProbeDefinition } from '../probe.js';
 import { rolledBackBlock } from '../runner.js';
 import { RUNNER_BINDINGS, type Bindings } from '../statements.js';
@@ -41,13 +41,7 @@ export const duplicateKey: ProbeDefinition<'duplicate-key'> = {
             `${statement(RUNNER_BINDINGS)};\nv_state := 'h';`,
             `get stacked diagnostics v_constraint = constraint_name;\nif sqlstate = '23505' and v_constraint = ${quoteLiteral(key.name)} then v_state := 'l'; v_note := 'l|1|' || coalesce(v_vt, '');\nelsif sqlstate = '42501' then v_state := 'h';\nelse v_state := 'i'; v_note := 'e|' || sqlstate || '|' || sqlerrm; end if;`,
           ),
-          bind: (bc) => {
-            const target = rowOf(bc, r, bc.victimTenant);
-            const row = bc.ownTenant === null || !target ? null : bc.extraRow(r.qualifiedName, bc.ownTenant, salt);
-            if (!row || !target) return null;
-            for (const c of key.columns) row[c] = target.values[c];
-            return row;
-          },
+          bind: (bc) => ownRowWithVictimValues(bc, r, key.columns, salt),
           replay: (rc) => [...plantedReplay(cx, r, statement, rc).slice(0, 1), `-- a duplicate-key error on ${key.name} says another tenant holds this value`],
         };
       });

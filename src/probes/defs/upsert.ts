@@ -8,7 +8,7 @@
  * pass).
  */
 import { quoteIdent } from '../../sql/text.js';
-import { isolated, plantedReplay, rowOf, saltOf, writable } from '../kit.js';
+import { isolated, plantedReplay, ownRowWithVictimValues, saltOf, writable } from '../kit.js';
 import type { CheckDraft, ProbeDefinition } from '../probe.js';
 import { AS_CHECKER, REFUSED_HOLDS, rolledBackBlock } from '../runner.js';
 import { RUNNER_BINDINGS, type Bindings } from '../statements.js';
@@ -46,13 +46,7 @@ export const upsert: ProbeDefinition<'upsert'> = {
               `${statement(RUNNER_BINDINGS)};\nget diagnostics n = row_count;\nif n > 0 then\n  ${AS_CHECKER}\n  ${changed} into m;\n  if m > 0 then v_state := 'l'; v_note := 'l|' || m || '|' || coalesce(v_vt, ''); else v_state := 'h'; end if;\nelse v_state := 'h'; end if;`,
               REFUSED_HOLDS,
             )}\nend if;`,
-            bind: (bc) => {
-              const target = rowOf(bc, r, bc.victimTenant);
-              const row = bc.ownTenant === null || !target ? null : bc.extraRow(r.qualifiedName, bc.ownTenant, salt);
-              if (!row || !target) return null;
-              for (const k of key.columns) row[k] = target.values[k];
-              return row;
-            },
+            bind: (bc) => ownRowWithVictimValues(bc, r, key.columns, salt),
             replay: (rc) => plantedReplay(cx, r, statement, rc),
           },
         ];
