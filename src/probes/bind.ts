@@ -26,38 +26,41 @@ export interface GroupBinding {
 }
 
 export interface WorldBinding {
-  groups: Map<number, GroupBinding>;
-  payloads: Map<number, unknown>;
+  /** Per group, one binding per subject slot. */
+  groups: Map<number, GroupBinding[]>;
+  /** Payloads by `payloadKey(check, slot)`. */
+  payloads: Map<string, unknown>;
   /** The runner's argument. */
   wire: unknown;
 }
 
-/** The subject an actor acts as in a world (its tenant or principal rotates with the world's seed). */
-export function subjectOf(actor: ActorModel, actorIndex: number, world: World): Omit<GroupBinding, 'statements'> | null {
+/** How many subjects (tenants or principals) each actor acts as in one world: every one, up to this. */
+export const MAX_SUBJECTS = 3;
+
+/**
+ * The subjects an actor acts as in a world: each of its tenants (or principals) in turn, so that one
+ * world is judged from every point of view; the order starts where the world's seed says.
+ */
+export function subjectsOf(actor: ActorModel, actorIndex: number, world: World): Array<Omit<GroupBinding, 'statements'>> {
   const seed = world.shape.seed;
   if (actor.expect !== 'tenant') {
     const victim = world.tenants.length ? world.tenants[seed % world.tenants.length]! : null;
-    return { subject: { tenant: '', principal: '', login: actor.login ?? actor.role, role: actor.role }, own: [], ownTenant: null, victimTenant: victim, victimPrincipal: world.principals[0] ?? null };
+    return [{ subject: { tenant: '', principal: '', login: actor.login ?? actor.role, role: actor.role }, own: [], ownTenant: null, victimTenant: victim, victimPrincipal: world.principals[0] ?? null }];
   }
-  let tenant: string;
-  let principal: string;
-  let own: string[];
-  if (actor.as === 'principal' && world.principals.length > 0) {
-    principal = world.principals[(seed + actorIndex) % world.principals.length]!;
-    own = world.memberships.filter((m) => m.principal === principal).map((m) => m.tenant);
-    tenant = own[0] ?? '';
-  } else {
-    if (world.tenants.length === 0) return null;
-    tenant = world.tenants[(seed + actorIndex) % world.tenants.length]!;
-    principal = tenant;
-    own = [tenant];
-  }
-  const victimTenant = world.tenants.find((t) => !own.includes(t)) ?? null;
-  const victimPrincipal = world.principals.find((p) => p !== principal && !world.memberships.some((m) => m.principal === p && own.includes(m.tenant))) ?? world.principals.find((p) => p !== principal) ?? null;
-  const roles = actor.adapter.tenantRoles;
-  const role = roles ? (world.tenantRoles.get(tenant) ?? tenantRoleName(roles.template, tenant)) : actor.role;
-  const login = actor.login ?? role;
-  return { subject: { tenant, principal, login, role, session: world.sessions.get(principal) }, own, ownTenant: own[0] ?? null, victimTenant, victimPrincipal };
+  const byPrincipal = actor.as === 'principal' && world.principals.length > 0;
+  const pool = byPrincipal ? world.principals : world.tenants;
+  const count = Math.min(MAX_SUBJECTS, pool.length);
+  return Array.from({ length: count }, (_, k) => {
+    const who = pool[(seed + actorIndex + k) % pool.length]!;
+    const own = byPrincipal ? world.memberships.filter((m) => m.principal === who).map((m) => m.tenant) : [who];
+    const tenant = byPrincipal ? (own[0] ?? '') : who;
+    const principal = who;
+    const victimTenant = world.tenants.find((t) => !own.includes(t)) ?? null;
+    const victimPrincipal = world.principals.find((p) => p !== principal && !world.memberships.some((m) => m.principal === p && own.includes(m.tenant))) ?? world.principals.find((p) => p !== principal) ?? null;
+    const roles = actor.adapter.tenantRoles;
+    const role = roles ? (world.tenantRoles.get(tenant) ?? tenantRoleName(roles.template, tenant)) : actor.role;
+    return { subject: { tenant, principal, login: actor.login ?? role, role, session: world.sessions.get(principal) }, own, ownTenant: own[0] ?? null, victimTenant, victimPrincipal };
+  });
 }
 
 /** The subject of a group: the actor's subject with the mode's values (none, blank, garbage). */
@@ -73,38 +76,80 @@ function groupSubject(actor: ActorModel, base: Omit<GroupBinding, 'statements'>,
 }
 
 export function bindWorld(plan: CheckPlan, worldPlan: WorldPlan, world: World, build: BuildOptions, mask?: ReadonlySet<number>): WorldBinding {
-  const groups = new Map<number, GroupBinding>();
-  const payloads = new Map<number, unknown>();
-  const wireGroups: Record<string, unknown> = {};
+  const groups = new Map<number, GroupBinding[]>();
+  const payloads = new Map<string, unknown>();
+  const wireGroups: Record<string, unknown[]> = {};
   const wirePayloads: Record<string, unknown> = {};
-  const bases = new Map<ActorModel, Omit<GroupBinding, 'statements'> | null>();
-  plan.cx.model.actors.forEach((a, i) => bases.set(a, subjectOf(a, i, world)));
-  const extraRow = extraRowMaker(worldPlan, world, build);
+  const bases = new Map<ActorModel, Array<Omit<GroupBinding, 'statements'>>>();
+  plan.cx.model.actors.forEach((a, i) => bases.set(a, subjectsOf(a, i, world)));
+  const extraRow = cachedExtraRows(extraRowMaker(worldPlan, world, build));
   for (const g of plan.groups) {
     if (mask && !g.checks.some((c) => mask.has(c.id))) continue;
-    const base = bases.get(g.actor);
-    if (!base) continue;
-    const gb = groupSubject(g.actor, base, g.mode);
-    groups.set(g.id, gb);
-    const s = gb.subject;
-    wireGroups[g.id] = { t: s.tenant, p: s.principal, l: s.login, r: s.role, s: s.session ?? '', o: gb.ownTenant, vt: gb.victimTenant, vp: gb.victimPrincipal, st: gb.statements };
-    const bc: BindContext = {
-      world,
-      plan: worldPlan,
-      own: gb.own,
-      ownTenant: gb.ownTenant,
-      victimTenant: gb.victimTenant,
-      extraRow,
-    };
-    for (const c of g.checks) {
-      if (!c.bind || (mask && !mask.has(c.id))) continue;
-      const payload = c.bind(bc);
-      if (payload === null || payload === undefined) continue;
-      payloads.set(c.id, payload);
-      wirePayloads[c.id] = payload;
-    }
+    const slots = (bases.get(g.actor) ?? []).map((base) => groupSubject(g.actor, base, g.mode));
+    groups.set(g.id, slots);
+    wireGroups[g.id] = slots.map((gb) => {
+      const s = gb.subject;
+      return { t: s.tenant, p: s.principal, l: s.login, r: s.role, s: s.session ?? '', o: gb.ownTenant, vt: gb.victimTenant, vp: gb.victimPrincipal, st: gb.statements };
+    });
+    slots.forEach((gb, slot) => {
+      const bc: BindContext = { world, plan: worldPlan, own: gb.own, ownTenant: gb.ownTenant, victimTenant: gb.victimTenant, extraRow };
+      for (const c of g.checks) {
+        if (!c.bind || (mask && !mask.has(c.id))) continue;
+        const payload = c.bind(bc);
+        if (payload === null || payload === undefined) continue;
+        payloads.set(payloadKey(c.id, slot), payload);
+        wirePayloads[payloadKey(c.id, slot)] = payload;
+      }
+    });
   }
   const wire: Record<string, unknown> = { g: wireGroups, b: wirePayloads };
+  if (plan.tokens) wire.k = tokensOf(worldPlan, world);
   if (mask) wire.mask = Array.from({ length: plan.checks.length }, (_, i) => (mask.has(i) ? '1' : '0')).join('');
   return { groups, payloads, wire };
+}
+
+/** A check's payload in one subject's slot. */
+export const payloadKey = (check: number, slot: number) => `${check}:${slot}`;
+
+/**
+ * One planted row per relation and tenant per world, copied for every check that plants one: the
+ * checks run in subtransactions of their own, so they may share values, and building rows (factories,
+ * faker) is most of the cost of binding a world.
+ */
+function cachedExtraRows(make: ReturnType<typeof extraRowMaker>): BindContext['extraRow'] {
+  const cache = new Map<string, Record<string, unknown> | null>();
+  return (relation, tenant, salt) => {
+    const key = `${relation}\u0000${tenant}`;
+    if (!cache.has(key)) cache.set(key, make(relation, tenant, salt));
+    const row = cache.get(key);
+    return row ? structuredClone(row) : null;
+  };
+}
+
+/**
+ * What a function's result may show of a tenant: tenant ids, and the keys and text values of the
+ * world's rows (eight characters or more), each with the one tenant it belongs to. A value several
+ * tenants hold says nothing and is left out.
+ */
+export function tokensOf(worldPlan: WorldPlan, world: World): Record<string, string> {
+  const owner = new Map<string, string | null>();
+  const add = (value: unknown, tenant: string) => {
+    if (typeof value !== 'string' || value.length < 8) return;
+    const seen = owner.get(value);
+    owner.set(value, seen === undefined || seen === tenant ? tenant : null);
+  };
+  for (const t of world.tenants) add(t, t);
+  for (const p of worldPlan.relations) {
+    if (p.scope === null) continue;
+    // The row's own data: its key and its text columns, not the keys it references (a user's id in
+    // created_by belongs to the user, who may be anyone's).
+    const references = new Set(p.parents.filter((x) => !x.sameTenant).flatMap((x) => x.fk.columns));
+    const own = p.relation.columns.filter((c) => !references.has(c.name) && (p.keyColumns.includes(c.name) || c.category === 'S')).map((c) => c.name);
+    for (const row of world.rows.get(p.relation.qualifiedName) ?? []) {
+      if (row.tenant === null) continue;
+      for (const c of own) add(row.values[c], row.tenant);
+    }
+  }
+  const principals = new Set(world.principals);
+  return Object.fromEntries([...owner].filter((e): e is [string, string] => e[1] !== null && !principals.has(e[0])));
 }

@@ -31,7 +31,7 @@ export interface CellAgg {
   inconclusive: Map<string, number>;
   overRestricted: number;
   overExample?: { index: number; example: string };
-  firstLeak?: { index: number; world: WorldOutcome; check: PlannedCheck; note: string };
+  firstLeak?: { index: number; world: WorldOutcome; check: PlannedCheck; slot: number; note: string };
 }
 
 /** Why a check could not judge, in words. */

@@ -21,7 +21,7 @@ import { coverageFacts, coverageFindings, overRestrictionFinding, probeFinding }
 import { pooledContextFindings } from './pooled-context.js';
 import { prepareRun, type PreparedRun } from './prepare.js';
 import { shrinkFailures } from './shrink.js';
-import { installRunner, runWorld, type EngineContext, type WorldOutcome } from './world-run.js';
+import { decodeWorld, installRunner, runWorld, type EngineContext, type WorldOutcome } from './world-run.js';
 
 export interface ProbeOptions {
   runs: number;
@@ -93,18 +93,11 @@ export async function runProbes(db: ConnectionPool, catalog: Catalog, config: Re
       const first = !prev || index < prev.index;
       dropped.set(rel, { count: (prev?.count ?? 0) + d.count, reason: first ? d.reason : prev.reason, index: first ? index : prev.index });
     }
-    const notes = new Map<number, string>();
-    for (const n of w.notes) {
-      const bar = n.indexOf('|');
-      if (!n.startsWith('g')) notes.set(Number(n.slice(0, bar)), n.slice(bar + 1));
-    }
-    for (const c of ex.plan.checks) {
-      const outcome = w.outcomes[c.id];
-      if (outcome === undefined || outcome === '-' || outcome === 'c') continue;
+    for (const { check: c, slot, outcome, note } of decodeWorld(ex, w).results) {
+      if (outcome === '-' || outcome === 'c') continue;
       const key = `${c.subject}|${c.actor.name}|${c.probe}`;
       let agg = cells.get(key);
       if (!agg) cells.set(key, (agg = { relation: c.subject, actor: c.actor.name, probe: c.probe, held: 0, leaked: 0, inconclusive: new Map(), overRestricted: 0 }));
-      const note = notes.get(c.id);
       if (outcome === 'h') {
         agg.held++;
         judged++;
@@ -117,7 +110,7 @@ export async function runProbes(db: ConnectionPool, catalog: Catalog, config: Re
         agg.leaked++;
         judged++;
         failures++;
-        if (!agg.firstLeak || index < agg.firstLeak.index) agg.firstLeak = { index, world: w, check: c, note: note ?? 'l|1|' };
+        if (!agg.firstLeak || index < agg.firstLeak.index) agg.firstLeak = { index, world: w, check: c, slot, note: note ?? 'l|1|' };
       } else {
         const reason = inconclusiveReason(c, outcome, note);
         agg.inconclusive.set(reason, (agg.inconclusive.get(reason) ?? 0) + 1);
@@ -159,7 +152,7 @@ export async function runProbes(db: ConnectionPool, catalog: Catalog, config: Re
   const shrinkMs = performance.now() - t1;
 
   const replay = { command: o.replayCommand ?? 'gate', seed: o.seed } as const;
-  const findings: Finding[] = failing.map((cell) => probeFinding(ex, cell, minimal.get(cell) ?? { world: cell.firstLeak!.world, check: cell.firstLeak!.check, note: cell.firstLeak!.note, path: String(cell.firstLeak!.index), shrunk: false }, replay));
+  const findings: Finding[] = failing.map((cell) => probeFinding(ex, cell, minimal.get(cell) ?? { world: cell.firstLeak!.world, check: cell.firstLeak!.check, slot: cell.firstLeak!.slot, note: cell.firstLeak!.note, path: String(cell.firstLeak!.index), shrunk: false }, replay));
   findings.push(...(await pooledContextFindings(db, model)));
   const stats = [...cells.values()].map(cellStats).sort(compareCells);
   for (const cell of stats) {
@@ -197,17 +190,16 @@ export async function runProbes(db: ConnectionPool, catalog: Catalog, config: Re
 
 /** A context that cannot be entered proves nothing: stop with the actor, the SQL and PostgreSQL's error. */
 function abortOnContextFailure(ex: EngineContext, w: WorldOutcome): void {
-  for (const n of w.notes) {
-    const m = /^g(\d+)\|context\|([^|]*)\|(.*)$/s.exec(n);
-    if (!m) continue;
-    const group = ex.plan.groups[Number(m[1])]!;
-    const gb = w.binding.groups.get(group.id)!;
+  for (const f of decodeWorld(ex, w).failures) {
+    if (f.kind !== 'context') continue;
+    const group = f.group;
+    const gb = w.binding.groups.get(group.id)![f.slot]!;
     const s = gb.subject;
     const steps = (group.actor.adapter.steps(group.mode) ?? []).flatMap((step) => stepToSql(step, s, gb.statements));
     const entry = [`set local session authorization ${s.login}`, ...(s.role !== s.login ? [`set local role ${s.role}`] : []), ...steps];
     throw new TenantproofError(
       'context-failed',
-      `actor "${group.actor.name}" could not enter its context${group.mode === 'context' ? '' : ` (${group.mode})`} as ${group.actor.as} ${group.actor.as === 'principal' ? s.principal : s.tenant}: ${m[3]} (SQLSTATE ${m[2]})\n  the statements were:\n    ${entry.join(';\n    ')};`,
+      `actor "${group.actor.name}" could not enter its context${group.mode === 'context' ? '' : ` (${group.mode})`} as ${group.actor.as} ${group.actor.as === 'principal' ? s.principal : s.tenant}: ${f.message} (SQLSTATE ${f.code})\n  the statements were:\n    ${entry.join(';\n    ')};`,
       `fix actors.${group.actor.name}: the role and login must exist (the login must be allowed to SET ROLE to the role) and the context's statements must run for a generated ${group.actor.as}`,
     );
   }

@@ -9,6 +9,7 @@ import type { Finding, MatrixCell } from '../findings/types.js';
 import { quoteIdent, quoteLiteral } from '../sql/text.js';
 import { stepToSql } from '../tenancy/steps.js';
 import { worldStatements } from '../world/insert.js';
+import { payloadKey } from './bind.js';
 import { leakDetail, type CellAgg, type CellStats } from './cells.js';
 import { probeRule } from './ids.js';
 import type { ReplayContext } from './probe.js';
@@ -19,7 +20,7 @@ import type { EngineContext } from './world-run.js';
 export function probeFinding(ex: EngineContext, cell: CellAgg, m: Minimal, replay: { command: 'gate' | 'check'; seed: number }): Finding {
   const probe = PROBES[cell.probe];
   const c = m.check;
-  const gb = m.world.binding.groups.get(c.group);
+  const gb = m.world.binding.groups.get(c.group)?.[m.slot];
   const rows = [...m.world.inserted.rows.values()].reduce((n, l) => n + l.length, 0);
   const who = gb ? `${c.actor.name} (role ${gb.subject.role}, logged in as ${gb.subject.login}${c.actor.expect === 'tenant' ? `, as ${c.actor.as} ${c.actor.as === 'principal' ? gb.subject.principal : gb.subject.tenant}` : ''})` : c.actor.name;
   const rule = probeRule(cell.probe);
@@ -39,12 +40,12 @@ export function probeFinding(ex: EngineContext, cell: CellAgg, m: Minimal, repla
 /** SQL that replays a failure on a migrated database, built from the same steps and statements the runner ran. */
 export function replaySql(ex: EngineContext, m: Minimal, replay: { command: 'gate' | 'check'; seed: number }): string {
   const c = m.check;
-  const gb = m.world.binding.groups.get(c.group)!;
+  const gb = m.world.binding.groups.get(c.group)![m.slot]!;
   const s = gb.subject;
   const victimRow = parseVictimRow(m.note);
   const rc: ReplayContext = {
     victimRow,
-    payload: m.world.binding.payloads.get(c.id) ?? null,
+    payload: m.world.binding.payloads.get(payloadKey(c.id, m.slot)) ?? null,
     allowed: c.mode === 'context' && c.actor.expect === 'tenant' ? gb.own : [],
     ownTenant: gb.ownTenant,
     ownPrincipal: s.principal || null,

@@ -21,6 +21,8 @@ export interface CheckPlan {
   spec: RunnerSpec;
   /** Cell key (`relation|actor|probe`) -> the ids of its checks. */
   cells: Map<string, number[]>;
+  /** Some call's result can show row data: each world sends the runner its tokens (bind.ts tokensOf). */
+  tokens: boolean;
 }
 
 export const cellKey = (relation: string, actor: string, probe: string) => `${relation}|${actor}|${probe}`;
@@ -73,7 +75,10 @@ export function planChecks(catalog: Catalog, config: ResolvedConfig, model: Tena
       groups.push(group);
     }
   }
-  return { cx, groups, checks, cells, spec: { groups, relations: probed, leaves, victimViews, principalModel: model.memberships !== null, statements: st } };
+  // Tokens serve calls whose result can hold them: not booleans, numbers, dates or void.
+  const textual = (t: string) => !/^(boolean|integer|bigint|smallint|numeric|real|double precision|void|date|timestamp.*|interval)$/.test(t);
+  const tokens = checks.some((c) => c.func !== undefined && textual(c.func.returnType));
+  return { cx, groups, checks, cells, tokens, spec: { groups, relations: probed, leaves, victimViews, principalModel: model.memberships !== null, statements: st } };
 }
 
 /** The stored relation whose rows a relation shows: itself, or for a view the first stored relation it reads. */

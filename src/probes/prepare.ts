@@ -55,7 +55,7 @@ export async function prepareRun(db: ConnectionPool, catalog: Catalog, config: R
   };
   const plan = planChecks(catalog, config, model, world, columns, only);
   const writable = new Set([...plan.spec.victimViews.values()]);
-  const snapshot = plan.spec.statements.snapshot({ tokens: plan.checks.some((c) => c.probe === 'call' || c.probe === 'call-other-tenant'), children: writable });
+  const snapshot = plan.spec.statements.snapshot({ children: writable });
   return { plan, world, build, snapshot, writer: world.relations.some((p) => p.inContext) ? writerFor(model) : null, unresolved: discovery.unresolved };
 }
 

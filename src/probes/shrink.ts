@@ -13,24 +13,23 @@ import type { ConnectionPool } from '@databases/pg';
 import type { WorldShape } from '../world/build.js';
 import type { CellAgg } from './cells.js';
 import type { PlannedCheck } from './runner.js';
-import { installRunner, runWorld, type EngineContext, type WorldOutcome } from './world-run.js';
+import { decodeWorld, installRunner, runWorld, type EngineContext, type WorldOutcome } from './world-run.js';
 
 export interface Minimal {
   world: WorldOutcome;
   check: PlannedCheck;
+  /** The subject slot it leaked in. */
+  slot: number;
   note: string;
   /** fast-check's replay path of the counterexample. */
   path: string;
   shrunk: boolean;
 }
 
-function leakIn(w: WorldOutcome, ids: readonly number[], checks: readonly PlannedCheck[]): { check: PlannedCheck; note: string } | null {
-  for (const id of ids) {
-    if (w.outcomes[id] !== 'l') continue;
-    const note = w.notes.find((n) => n.startsWith(`${id}|`));
-    return { check: checks[id]!, note: note ? note.slice(note.indexOf('|') + 1) : 'l|1|' };
-  }
-  return null;
+function leakIn(ex: EngineContext, w: WorldOutcome, ids: readonly number[]): { check: PlannedCheck; slot: number; note: string } | null {
+  const wanted = new Set(ids);
+  const hit = decodeWorld(ex, w).results.find((r) => r.outcome === 'l' && wanted.has(r.check.id));
+  return hit ? { check: hit.check, slot: hit.slot, note: hit.note ?? 'l|1|' } : null;
 }
 
 export async function shrinkFailures(db: ConnectionPool, ex: EngineContext, arbitrary: fc.Arbitrary<WorldShape>, failing: readonly CellAgg[], o: { seed: number; runs: number; budget: number }): Promise<Map<CellAgg, Minimal>> {
@@ -47,7 +46,7 @@ export async function shrinkFailures(db: ConnectionPool, ex: EngineContext, arbi
       const rep = cells[0]!;
       const ids = idsOf(rep);
       const mask = new Set(ids);
-      let last: { world: WorldOutcome; leak: { check: PlannedCheck; note: string } } | null = null;
+      let last: { world: WorldOutcome; leak: { check: PlannedCheck; slot: number; note: string } } | null = null;
       // An equal share of what is left, so that every relation gets some shrinking.
       const steps = Math.max(5, Math.floor(left / Math.max(1, byRelation.size - out.size)));
       let used = 0;
@@ -57,14 +56,14 @@ export async function shrinkFailures(db: ConnectionPool, ex: EngineContext, arbi
           if (used >= steps) return true;
           used++;
           const world = await runWorld(conn, ex, shape, mask);
-          const leak = leakIn(world, ids, ex.plan.checks);
+          const leak = leakIn(ex, world, ids);
           if (leak) last = { world, leak };
           return !leak;
         }),
         { seed: o.seed, path: String(rep.firstLeak!.index), numRuns: o.runs, endOnFailure: false },
       )) as fc.RunDetails<[WorldShape]>;
       left -= used;
-      const found = last as { world: WorldOutcome; leak: { check: PlannedCheck; note: string } } | null;
+      const found = last as { world: WorldOutcome; leak: { check: PlannedCheck; slot: number; note: string } } | null;
       if (!details.failed || !found) continue;
       const path = details.counterexamplePath ?? String(rep.firstLeak!.index);
       out.set(rep, { world: found.world, ...found.leak, path, shrunk: true });
@@ -74,7 +73,7 @@ export async function shrinkFailures(db: ConnectionPool, ex: EngineContext, arbi
         left--;
         const otherIds = idsOf(other);
         const world = await runWorld(conn, ex, found.world.shape, new Set(otherIds));
-        const leak = leakIn(world, otherIds, ex.plan.checks);
+        const leak = leakIn(ex, world, otherIds);
         if (leak) out.set(other, { world, ...leak, path, shrunk: true });
       }
     }

@@ -14,8 +14,8 @@ import type { TenancyModel } from '../tenancy/model.js';
 export const T = {
   snapshot: 'pg_temp.tp_snapshot',
   access: 'pg_temp.tp_access',
-  tokens: 'pg_temp.tp_tokens',
   leaves: 'pg_temp.tp_leaves',
+  byTenant: 'pg_temp.tp_by_tenant',
 } as const;
 
 /** Expressions a statement may need: runner variables or literals. */
@@ -52,8 +52,8 @@ export interface Statements {
   plantedForeign(r: Relation, b: Bindings): string | null;
   /** Privileged: rows of other tenants in the snapshot that are gone or changed (what an upsert or update did). */
   foreignChanged(r: Relation, b: Bindings): string;
-  /** Statements that fill the snapshot, the access list and the tokens after a world is written. */
-  snapshot(o: { tokens: boolean; children: ReadonlySet<string> }): string[];
+  /** Statements that fill the snapshot and the access list after a world is written. */
+  snapshot(o: { children: ReadonlySet<string> }): string[];
 }
 
 export function statements(catalog: Catalog, config: ResolvedConfig, model: TenancyModel): Statements {
@@ -133,7 +133,7 @@ export function statements(catalog: Catalog, config: ResolvedConfig, model: Tena
       const rel = quoteRelation(r.qualifiedName);
       return `select count(*) from ${T.snapshot} s where s.reloid = any('{${leafOids(r).join(',')}}'::oid[]) and not (${allowedOf('s.tenant', b)} or s.shared_write) and not exists (select 1 from ${rel} t where t.tableoid = s.reloid and t.ctid = s.row_ctid)`;
     },
-    snapshot({ tokens, children }) {
+    snapshot({ children }) {
       // As few statements as possible: one per kind of fact, over every relation at once.
       const out: string[] = [];
       // Materialized views hold what they held at their last refresh: show them the world.
@@ -157,27 +157,13 @@ export function statements(catalog: Catalog, config: ResolvedConfig, model: Tena
         }
       }
       if (parents.length > 0) out.push(`update ${T.snapshot} s set children = true from (${parents.join('\nunion all ')}) p (reloid, row_ctid) where s.reloid = p.reloid and s.row_ctid = p.row_ctid`);
+      out.push(
+        `insert into ${T.byTenant} (i, tenant, n, shared, shared_write) select lv.i, s.tenant, count(*), count(*) filter (where s.shared), count(*) filter (where s.shared_write) ` +
+          `from ${T.snapshot} s join ${T.leaves} lv on lv.reloid = s.reloid group by lv.i, s.tenant`,
+      );
       if (model.memberships) {
         const m = model.memberships;
         out.push(`insert into ${T.access} (principal, tenant) select m.${quoteIdent(m.principalColumn)}::text, m.${quoteIdent(m.tenantColumn)}::text from ${quoteRelation(m.relation.qualifiedName)} m`);
-      }
-      if (tokens) {
-        const keys = [`select distinct s.tenant, s.tenant from ${T.snapshot} s where length(s.tenant) >= 6`];
-        for (const r of catalog.relations) {
-          if (!r.tenancy || r.partitionOf !== null || !stored(r) || !r.inScope) continue;
-          const tenant = tenantOf(r, 't');
-          if (!tenant) continue;
-          // Keys and text values of every row: a function that hands out another tenant's rows shows some of them.
-          const keyColumns = new Set(r.primaryKey?.columns ?? []);
-          for (const col of r.columns) {
-            if (col.name === r.tenancy.column || col.isArray) continue;
-            const isKey = keyColumns.has(col.name) && /^(uuid|text|character varying|citext)/.test(col.type);
-            const isText = !keyColumns.has(col.name) && /^(text|character varying|citext)/.test(col.type) && col.category === 'S';
-            if (!isKey && !isText) continue;
-            keys.push(`select t.${quoteIdent(col.name)}::text, ${tenant} from ${quoteRelation(r.qualifiedName)} t where length(t.${quoteIdent(col.name)}::text) >= 8`);
-          }
-        }
-        out.push(`insert into ${T.tokens} (token, tenant) ${keys.join('\nunion all ')}`);
       }
       return out;
     },

@@ -17,7 +17,7 @@ import { insertWorld, worldStatements, type InsertResult, type WriterContext } f
 import type { WorldPlan } from '../world/plan.js';
 import { bindWorld, type WorldBinding } from './bind.js';
 import type { CheckPlan } from './plan.js';
-import { installSql } from './runner.js';
+import { installSql, type PlannedCheck, type PlannedGroup } from './runner.js';
 
 export interface EngineContext {
   plan: CheckPlan;
@@ -33,10 +33,54 @@ export interface WorldOutcome {
   world: World;
   binding: WorldBinding;
   inserted: InsertResult;
-  /** One outcome character per check (see runner.ts OUTCOMES). */
+  /** One outcome character per check and subject slot, group by group (see runner.ts OUTCOMES); read it with decodeWorld. */
   outcomes: string;
-  /** `<check id>|...` and `g<group id>|...` notes. */
+  /** `<check id>:<slot>|...` and `g<group id>:<slot>|...` notes. */
   notes: string[];
+  /** With a profiling runner: microseconds per outcome, in the same order. */
+  micros?: number[];
+}
+
+export interface CheckResult {
+  check: PlannedCheck;
+  /** Which of the group's subjects it ran as (an index into binding.groups.get(group)). */
+  slot: number;
+  /** h, l, e, i, x, c or - (runner.ts OUTCOMES). */
+  outcome: string;
+  note: string | undefined;
+}
+
+export interface GroupFailure {
+  group: PlannedGroup;
+  slot: number;
+  /** context: the context could not be entered; refused: a context of garbage was refused (it held). */
+  kind: 'context' | 'refused';
+  code: string;
+  message: string;
+}
+
+/** The runner's answer read back: every check's outcome in every subject slot, and the groups that could not enter. */
+export function decodeWorld(ex: EngineContext, w: WorldOutcome): { results: CheckResult[]; failures: GroupFailure[] } {
+  const notes = new Map<string, string>();
+  const failures: GroupFailure[] = [];
+  for (const n of w.notes) {
+    const bar = n.indexOf('|');
+    const head = n.slice(0, bar);
+    if (head.startsWith('g')) {
+      const [gid, slot] = head.slice(1).split(':').map(Number);
+      const [kind, code, ...message] = n.slice(bar + 1).split('|');
+      failures.push({ group: ex.plan.groups[gid!]!, slot: slot!, kind: kind as GroupFailure['kind'], code: code ?? '', message: message.join('|') });
+    } else notes.set(head, n.slice(bar + 1));
+  }
+  const results: CheckResult[] = [];
+  let pos = 0;
+  for (const g of ex.plan.groups) {
+    const slots = w.binding.groups.get(g.id)?.length ?? 0;
+    for (let slot = 0; slot < slots; slot++) {
+      for (const check of g.checks) results.push({ check, slot, outcome: w.outcomes[pos++] ?? '-', note: notes.get(`${check.id}:${slot}`) });
+    }
+  }
+  return { results, failures };
 }
 
 type TxSource = { tx<T>(fn: (tx: Transaction) => Promise<T>): Promise<T> };
@@ -66,9 +110,9 @@ export async function runWorld(db: TxSource, ex: EngineContext, shape: WorldShap
   const binding = bindWorld(ex.plan, ex.world, world, ex.build, mask);
   const call = `select pg_temp.tp_run(${quoteLiteral(JSON.stringify(binding.wire))}::jsonb) as result`;
   const decode = (rows: Array<Record<string, unknown>>, inserted: InsertResult): WorldOutcome => {
-    const result = rows[0]?.result as { o: string; n: string[] } | undefined;
+    const result = rows[0]?.result as { o: string; n: string[]; t?: number[] } | undefined;
     if (!result) throw new Error('the runner returned nothing');
-    return { shape, world, binding, inserted, outcomes: result.o, notes: result.n };
+    return { shape, world, binding, inserted, outcomes: result.o, notes: result.n, ...(result.t ? { micros: result.t } : {}) };
   };
 
   const text = [...GUARDS, ...worldStatements(ex.world, world, writer), ...ex.snapshot, call].join(';\n');

@@ -12,7 +12,7 @@ import { catalogOptions } from '../../src/catalog/options.js';
 import { loadConfig, unwrapConfig } from '../../src/config/load.js';
 import type { ResolvedConfig } from '../../src/config/schema.js';
 import { prepareRun, type PreparedRun } from '../../src/probes/prepare.js';
-import { installRunner, runWorld, type WorldOutcome } from '../../src/probes/world-run.js';
+import { decodeWorld, installRunner, runWorld, type WorldOutcome } from '../../src/probes/world-run.js';
 import { resolveTenancy } from '../../src/tenancy/model.js';
 import { buildWorld, dataRelations, type World, type WorldShape } from '../../src/world/build.js';
 import { freshDatabase, type TestDatabase } from '../support/database.js';
@@ -54,12 +54,13 @@ export async function runOne(t: TestDatabase, ex: PreparedRun, s: WorldShape, af
   });
 }
 
-/** The outcome characters of a cell's checks in one world. */
+/** The outcome characters of a cell's checks in one world, subject slot by subject slot. */
 export function outcomesOf(ex: PreparedRun, w: WorldOutcome, relation: string, actor: string, probe: string): string {
-  return (ex.plan.cells.get(`${relation}|${actor}|${probe}`) ?? []).map((id) => w.outcomes[id]).join('');
+  const ids = new Set(ex.plan.cells.get(`${relation}|${actor}|${probe}`) ?? []);
+  return decodeWorld(ex, w).results.filter((r) => ids.has(r.check.id)).map((r) => r.outcome).join('');
 }
 
 export function noteOf(w: WorldOutcome, ex: PreparedRun, relation: string, actor: string, probe: string): string | undefined {
   const ids = new Set(ex.plan.cells.get(`${relation}|${actor}|${probe}`) ?? []);
-  return w.notes.find((n) => ids.has(Number(n.slice(0, n.indexOf('|')))));
+  return decodeWorld(ex, w).results.find((r) => ids.has(r.check.id) && r.note !== undefined)?.note;
 }

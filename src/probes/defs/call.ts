@@ -13,7 +13,6 @@ import type { ActorModel, TenancyModel } from '../../tenancy/model.js';
 import type { ProbeId } from '../ids.js';
 import type { CheckDraft, ProbeContext, ProbeDefinition } from '../probe.js';
 import { rolledBackBlock } from '../runner.js';
-import { T } from '../statements.js';
 
 const UNCALLABLE = /^(any|anyelement|anyarray|anynonarray|anyenum|anyrange|anymultirange|anycompatible\w*|internal|cstring|trigger|event_trigger|language_handler|fdw_handler|index_am_handler|tsm_handler|table_am_handler|record)$/;
 
@@ -90,7 +89,7 @@ function callProbe<Id extends ProbeId>(id: Id): ProbeDefinition<Id> {
               describe: `call ${f.signature}${variant === 'own' ? '' : ` with another ${variant}'s id`}`,
               func: f,
               block: rolledBackBlock(
-                `${statement(runnerArgs)} into v_result;\nselect k.token into v_note from ${T.tokens} k where not coalesce(k.tenant = any(v_allowed), false) and strpos(v_result, k.token) > 0\n  and not exists (select 1 from ${T.tokens} o where o.token = k.token and coalesce(o.tenant = any(v_allowed), false)) limit 1;\nif v_note is not null then v_state := 'l'; v_note := 'l|1|' || v_note; else v_state := 'h'; end if;`,
+                `${statement(runnerArgs)} into v_result;\n-- Tokens are at least eight characters long: a shorter result (true, 42) carries none.\nif length(v_result) >= 8 then\n  select k.key into v_note from jsonb_each_text(v_tokens) k where not coalesce(k.value = any(v_allowed), false) and strpos(v_result, k.key) > 0 limit 1;\nend if;\nif v_note is not null then v_state := 'l'; v_note := 'l|1|' || v_note; else v_state := 'h'; end if;`,
                 `if sqlstate in ('42501', 'P0001', '28000') then v_state := 'h'; v_note := null; else v_state := 'i'; v_note := 'e|' || sqlstate || '|' || sqlerrm; end if;`,
               ),
               replay: (rc) => {

@@ -24,7 +24,7 @@ export const deleteProbe: ProbeDefinition<'delete'> = {
       subject: p.relation.qualifiedName,
       mode: 'context',
       describe: `delete rows of other tenants from ${p.relation.qualifiedName}, one at a time`,
-      block: `if v_wforeign[${p.index}] = 0 then v_state := 'e';\nelse\n${perRowBlock({ index: p.index, where: FOREIGN_FOR_WRITE, statement: `delete from ${victimViewName(p.index)}`, relation: p.relation.qualifiedName })}\nend if;`,
+      block: `if v_wforeign[${p.index}] = 0 then v_state := 'e';\nelse\n${perRowBlock({ oids: cx.statements.leafOids(p.relation), where: FOREIGN_FOR_WRITE, statement: `delete from ${victimViewName(p.index)}`, relation: p.relation.qualifiedName })}\nend if;`,
       replay: (rc) => victimReplay(p.relation, rc, 'delete from pg_temp.tp_victim', 'the row of another tenant is gone (no row below)'),
     }));
   },

@@ -33,7 +33,7 @@ export const move: ProbeDefinition<'move'> = {
           mode: 'context',
           describe: `move its rows of ${p.relation.qualifiedName} into another tenant`,
           block: `if v_ownn[${p.index}] = 0 then v_state := 'e';\nelse\n${perRowBlock({
-            index: p.index,
+            oids: cx.statements.leafOids(p.relation),
             where: OWN_ROWS,
             statement: statement(RUNNER_BINDINGS, victimViewName(p.index)),
             relation: p.relation.qualifiedName,

@@ -36,7 +36,7 @@ export const update: ProbeDefinition<'update'> = {
           subject: p.relation.qualifiedName,
           mode: 'context' as const,
           describe: `update ${column} of rows of other tenants in ${p.relation.qualifiedName}, one at a time`,
-          block: `if v_wforeign[${p.index}] = 0 then v_state := 'e';\nelse\n${perRowBlock({ index: p.index, where: FOREIGN_FOR_WRITE, statement: statement(RUNNER_BINDINGS, victimViewName(p.index)), relation: p.relation.qualifiedName })}\nend if;`,
+          block: `if v_wforeign[${p.index}] = 0 then v_state := 'e';\nelse\n${perRowBlock({ oids: cx.statements.leafOids(p.relation), where: FOREIGN_FOR_WRITE, statement: statement(RUNNER_BINDINGS, victimViewName(p.index)), relation: p.relation.qualifiedName })}\nend if;`,
           bind: (bc) => {
             const row = (bc.world.rows.get(p.relation.qualifiedName) ?? [])[0];
             return row && row.values[column] !== undefined ? { [column]: row.values[column] } : null;
