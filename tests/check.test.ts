@@ -61,6 +61,9 @@ describe('tenantproof check on a foreign schema', () => {
       const r = await check({ databaseUrl: t.url, cwd: fixtures(), config: 'foreign-org-schema.config.ts', reportDir, runs: 15, seed: 3, lint: false });
       const forged = r.report.findings.filter((f) => f.rule === 'probe-read-forged');
       expect(forged.map((f) => f.relation)).toContain(`${table!.s as string}.${table!.r as string}`);
+      // A replay of a check run reruns check on that database, never gate (which rebuilds this repository's schema).
+      expect(forged[0]!.reproduction).toContain('tenantproof check --database-url "$DATABASE_URL" --seed 3');
+      expect(forged[0]!.reproduction).not.toContain('tenantproof gate');
       expect(r.report.verdict).toBe('fail');
     } finally {
       await t.db.query(sql`drop policy trusts_role_claim on ${rel}`);

@@ -33,7 +33,7 @@ export function replaySql(sql: string, report: Pick<IsolationReport, 'seed' | 'r
   if (report.replay?.command !== 'check') return sql;
   const command = replayCommand(report, o);
   return sql
-    .replace(/\(tenantproof gate --seed \d+[^)]*\)/, `(${command} replays the run)`)
+    .replace(/\(tenantproof (?:gate|check) [^\n]*? replays the run\)|\(tenantproof gate --seed \d+[^)]*\)/, `(${command} replays the run)`)
     .replace(/Run as a superuser on (?:a|the) migrated database;/, 'Run as a superuser on the checked database;');
 }
 
