@@ -1,7 +1,16 @@
 import fc from 'fast-check';
 import {
-  apiKeyFactory, documentFactory, seededFaker, tenantConfigFactory, tenantFactory, userFactory,
-  type ApiKeyRow, type DocumentRow, type TenantConfigRow, type TenantRow, type UserRow,
+  apiKeyFactory,
+  documentFactory,
+  seededFaker,
+  tenantConfigFactory,
+  tenantFactory,
+  userFactory,
+  type ApiKeyRow,
+  type DocumentRow,
+  type TenantConfigRow,
+  type TenantRow,
+  type UserRow,
 } from './core.js';
 
 /** Rows of the core tables, keyed by qualified table name, in foreign-key order. */
@@ -53,4 +62,3 @@ export function buildCoreWorld(shape: CoreWorldShape, templateId: string | null)
   }
   return world;
 }
-

@@ -12,11 +12,44 @@ export function seededFaker(seed: number): Faker {
   return f;
 }
 
-export interface TenantRow { id: string; name: string; domain: string; subscription_tier: string }
-export interface UserRow { tenant_id: string; id: string; email: string; role: string; password_hash: string; totp_secret: string | null; is_active: boolean }
-export interface DocumentRow { tenant_id: string; id: string; user_id: string; title: string; content_hash: string; metadata: Record<string, unknown> }
-export interface ApiKeyRow { tenant_id: string; id: string; name: string; key_prefix: string; key_hash: string; permissions: string[]; expires_at: string | null }
-export interface TenantConfigRow { tenant_id: string; id: string; template_id: string | null; settings: Record<string, unknown> }
+export interface TenantRow {
+  id: string;
+  name: string;
+  domain: string;
+  subscription_tier: string;
+}
+export interface UserRow {
+  tenant_id: string;
+  id: string;
+  email: string;
+  role: string;
+  password_hash: string;
+  totp_secret: string | null;
+  is_active: boolean;
+}
+export interface DocumentRow {
+  tenant_id: string;
+  id: string;
+  user_id: string;
+  title: string;
+  content_hash: string;
+  metadata: Record<string, unknown>;
+}
+export interface ApiKeyRow {
+  tenant_id: string;
+  id: string;
+  name: string;
+  key_prefix: string;
+  key_hash: string;
+  permissions: string[];
+  expires_at: string | null;
+}
+export interface TenantConfigRow {
+  tenant_id: string;
+  id: string;
+  template_id: string | null;
+  settings: Record<string, unknown>;
+}
 
 const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
 
@@ -24,14 +57,24 @@ const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
 export const tenantFactory = (f: Faker, n: number): TenantRow => ({
   id: f.string.uuid(),
   name: f.company.name(),
-  domain: `${f.internet.domainWord().toLowerCase().replace(/[^a-z0-9-]/g, '') || 'tenant'}-${n}.example.com`,
+  domain: `${
+    f.internet
+      .domainWord()
+      .toLowerCase()
+      .replace(/[^a-z0-9-]/g, '') || 'tenant'
+  }-${n}.example.com`,
   subscription_tier: f.helpers.arrayElement(['free', 'starter', 'professional', 'enterprise']),
 });
 
 export const userFactory = (f: Faker, tenantId: string, n: number): UserRow => ({
   tenant_id: tenantId,
   id: f.string.uuid(),
-  email: `${f.internet.username().toLowerCase().replace(/[^a-z0-9._-]/g, '') || 'user'}.${n}@${f.internet.domainName()}`,
+  email: `${
+    f.internet
+      .username()
+      .toLowerCase()
+      .replace(/[^a-z0-9._-]/g, '') || 'user'
+  }.${n}@${f.internet.domainName()}`,
   role: f.helpers.arrayElement(['sysadmin', 'admin', 'user']),
   // Shape of a bcrypt hash; the factories never need the password itself.
   password_hash: `$2b$12$${f.string.alphanumeric(53)}`,

@@ -9,8 +9,14 @@ import { seededFaker as seeded } from './core.js';
 export const { factories, seededFaker } = defineFactories<Faker>({ factories: registry, seededFaker: seeded });
 
 export {
-  missingParents, GLOBAL_TABLES, TENANT_TABLES, TABLE_ORDER, PICKED_UNIQUE_KEYS,
-  type FactoryContext, type RowFactory, type Row,
+  missingParents,
+  GLOBAL_TABLES,
+  TENANT_TABLES,
+  TABLE_ORDER,
+  PICKED_UNIQUE_KEYS,
+  type FactoryContext,
+  type RowFactory,
+  type Row,
 } from './registry.js';
 export { buildWorld, worldShape, worldSpec, REFERENCE_DATE, type World, type WorldShape, type ExistingRows } from './world.js';
 export { insertRows, insertWorld, loadGlobalRows } from './db.js';

@@ -27,18 +27,43 @@ export function missingParents(ctx: FactoryContext): readonly string[] {
 
 /** Global tables: no tenant column, shared by every tenant. */
 export const GLOBAL_TABLES = [
-  'ref.countries', 'ref.languages', 'ref.industries', 'ref.user_statuses', 'ref.user_roles', 'ref.timezones',
-  'app.templates', 'config.app_settings', 'config.validation_rules',
+  'ref.countries',
+  'ref.languages',
+  'ref.industries',
+  'ref.user_statuses',
+  'ref.user_roles',
+  'ref.timezones',
+  'app.templates',
+  'config.app_settings',
+  'config.validation_rules',
 ] as const;
 
 /** Tenant tables in foreign-key order (a table's parents come before it). app.tenants is the root. */
 export const TENANT_TABLES = [
-  'app.tenants', 'app.users', 'app.documents', 'app.tenant_api_keys', 'app.tenant_configs', 'app.audit_logs',
-  'app.projects', 'app.photos', 'app.detections', 'app.tags', 'app.photo_tags',
-  'app.companies', 'app.user_companies', 'app.user_invitations', 'app.email_verification_tokens', 'app.password_reset_tokens',
-  'app.clients', 'app.user_agent_permissions',
-  'config.app_setting_overrides', 'cache.abr_search',
-  'log.api_requests', 'log.auth_events', 'log.application_errors', 'log.email_deliveries',
+  'app.tenants',
+  'app.users',
+  'app.documents',
+  'app.tenant_api_keys',
+  'app.tenant_configs',
+  'app.audit_logs',
+  'app.projects',
+  'app.photos',
+  'app.detections',
+  'app.tags',
+  'app.photo_tags',
+  'app.companies',
+  'app.user_companies',
+  'app.user_invitations',
+  'app.email_verification_tokens',
+  'app.password_reset_tokens',
+  'app.clients',
+  'app.user_agent_permissions',
+  'config.app_setting_overrides',
+  'cache.abr_search',
+  'log.api_requests',
+  'log.auth_events',
+  'log.application_errors',
+  'log.email_deliveries',
 ] as const;
 
 /** Every table, in foreign-key order. */
@@ -66,7 +91,10 @@ export const PICKED_UNIQUE_KEYS: Record<string, { columns: string[]; when?: (row
 // ---------------------------------------------------------------------------
 
 const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
-const rng = (f: Faker): Rng => (n) => f.number.int({ min: 0, max: n - 1 });
+const rng =
+  (f: Faker): Rng =>
+  (n) =>
+    f.number.int({ min: 0, max: n - 1 });
 const iso = (d: Date) => d.toISOString();
 const addMs = (d: Date, ms: number) => new Date(d.getTime() + ms);
 const MINUTE = 60_000;
@@ -106,10 +134,35 @@ const moment = (f: Faker) => f.date.between({ from: '2023-10-01T00:00:00Z', to: 
 const past = (f: Faker) => f.date.between({ from: '2024-01-01T00:00:00Z', to: '2026-06-01T00:00:00Z' });
 const stamps = (d: Date) => ({ created_at: iso(d), updated_at: iso(d) });
 
-const TAG_NAMES = ['roof damage', 'water stain', 'mould', 'cracked tile', 'timber', 'concrete', 'brick', 'steel frame', 'insulation',
-  'before', 'after', 'hail', 'fire damage', 'asbestos suspected', 'gutter', 'window', 'facade', 'scaffolding', 'excavation', 'drainage'];
+const TAG_NAMES = [
+  'roof damage',
+  'water stain',
+  'mould',
+  'cracked tile',
+  'timber',
+  'concrete',
+  'brick',
+  'steel frame',
+  'insulation',
+  'before',
+  'after',
+  'hail',
+  'fire damage',
+  'asbestos suspected',
+  'gutter',
+  'window',
+  'facade',
+  'scaffolding',
+  'excavation',
+  'drainage',
+];
 const PROJECT_KINDS = ['Renovation', 'Roof replacement', 'Extension', 'Insurance claim', 'Fit-out', 'Subdivision', 'Restoration'];
-const MIME = [['image/jpeg', 'jpg'], ['image/png', 'png'], ['image/webp', 'webp'], ['image/heic', 'heic']] as const;
+const MIME = [
+  ['image/jpeg', 'jpg'],
+  ['image/png', 'png'],
+  ['image/webp', 'webp'],
+  ['image/heic', 'heic'],
+] as const;
 const AGENTS = ['client_management', 'pdf_processing', 'reports_analysis', 'audio_recording'] as const;
 
 // ---------------------------------------------------------------------------
@@ -170,11 +223,16 @@ const globalFactories: Record<(typeof GLOBAL_TABLES)[number], RowFactory> = {
 
 function settingValue(f: Faker, valueType: string): unknown {
   switch (valueType) {
-    case 'string': return f.internet.email();
-    case 'boolean': return f.datatype.boolean();
-    case 'integer': return f.number.int({ min: 1, max: 10_000 });
-    case 'number': return f.number.float({ min: 0, max: 100, fractionDigits: 2 });
-    default: return { enabled: f.datatype.boolean(), level: f.number.int({ min: 1, max: 5 }) };
+    case 'string':
+      return f.internet.email();
+    case 'boolean':
+      return f.datatype.boolean();
+    case 'integer':
+      return f.number.int({ min: 1, max: 10_000 });
+    case 'number':
+      return f.number.float({ min: 0, max: 100, fractionDigits: 2 });
+    default:
+      return { enabled: f.datatype.boolean(), level: f.number.int({ min: 1, max: 5 }) };
   }
 }
 
@@ -210,7 +268,11 @@ const tenantFactories: Record<(typeof TENANT_TABLES)[number], RowFactory> = {
     id: f.string.uuid(),
     name: `${f.location.street()} ${named(PROJECT_KINDS, n % PROJECT_KINDS.length)} #${n}`,
     description: f.lorem.sentences({ min: 1, max: 3 }),
-    status: f.helpers.weightedArrayElement([{ value: 'active', weight: 6 }, { value: 'completed', weight: 3 }, { value: 'archived', weight: 1 }]),
+    status: f.helpers.weightedArrayElement([
+      { value: 'active', weight: 6 },
+      { value: 'completed', weight: 3 },
+      { value: 'archived', weight: 1 },
+    ]),
     ...stamps(past(f)),
   }),
   'app.photos': (ctx) => {
@@ -294,8 +356,11 @@ const tenantFactories: Record<(typeof TENANT_TABLES)[number], RowFactory> = {
   'app.companies': (ctx) => {
     const { faker: f, tenantId } = ctx;
     const entityType = f.helpers.weightedArrayElement([
-      { value: 'private_company', weight: 6 }, { value: 'public_company', weight: 1 }, { value: 'sole_trader', weight: 2 },
-      { value: 'partnership', weight: 1 }, { value: 'trust', weight: 1 },
+      { value: 'private_company', weight: 6 },
+      { value: 'public_company', weight: 1 },
+      { value: 'sole_trader', weight: 2 },
+      { value: 'partnership', weight: 1 },
+      { value: 'trust', weight: 1 },
     ]);
     const isCompany = entityType === 'private_company' || entityType === 'public_company';
     const name = f.company.name();
@@ -342,7 +407,12 @@ const tenantFactories: Record<(typeof TENANT_TABLES)[number], RowFactory> = {
       tenant_id: tenantId,
       id: f.string.uuid(),
       company_id: company.id ?? null,
-      email: `${f.internet.username().toLowerCase().replace(/[^a-z0-9._-]/g, '') || 'invitee'}.${n}@${f.internet.domainName()}`,
+      email: `${
+        f.internet
+          .username()
+          .toLowerCase()
+          .replace(/[^a-z0-9._-]/g, '') || 'invitee'
+      }.${n}@${f.internet.domainName()}`,
       role: need(ctx, 'ref.user_roles').code ?? null,
       invited_by: (ctx.pick('app.users')?.id as string | undefined) ?? null,
       token_hash: sha256(f.string.alphanumeric(43)),
@@ -397,7 +467,13 @@ const tenantFactories: Record<(typeof TENANT_TABLES)[number], RowFactory> = {
       if (s?.is_tenant_overridable === true) setting = s;
     }
     setting ??= need(ctx, 'config.app_settings (overridable)');
-    return { tenant_id: tenantId, id: f.string.uuid(), setting_id: setting.id ?? null, value: settingValue(f, (setting.value_type as string | undefined) ?? 'json'), ...stamps(past(f)) };
+    return {
+      tenant_id: tenantId,
+      id: f.string.uuid(),
+      setting_id: setting.id ?? null,
+      value: settingValue(f, (setting.value_type as string | undefined) ?? 'json'),
+      ...stamps(past(f)),
+    };
   },
   'cache.abr_search': ({ faker: f, tenantId }) => {
     const number = abn.generate(rng(f));
@@ -408,8 +484,17 @@ const tenantFactories: Record<(typeof TENANT_TABLES)[number], RowFactory> = {
       id: f.string.uuid(),
       abn: number,
       entity_name: name,
-      abn_status: f.helpers.weightedArrayElement([{ value: 'active', weight: 9 }, { value: 'cancelled', weight: 1 }]),
-      response: { Abn: number, EntityName: name, EntityTypeCode: f.helpers.arrayElement(['PRV', 'IND', 'TRT', 'PTR']), AddressState: f.location.state({ abbreviated: true }), Gst: iso(past(f)).slice(0, 10) },
+      abn_status: f.helpers.weightedArrayElement([
+        { value: 'active', weight: 9 },
+        { value: 'cancelled', weight: 1 },
+      ]),
+      response: {
+        Abn: number,
+        EntityName: name,
+        EntityTypeCode: f.helpers.arrayElement(['PRV', 'IND', 'TRT', 'PTR']),
+        AddressState: f.location.state({ abbreviated: true }),
+        Gst: iso(past(f)).slice(0, 10),
+      },
       fetched_at: iso(fetched),
       expires_at: iso(addMs(fetched, 30 * DAY)),
       ...stamps(fetched),
@@ -426,7 +511,13 @@ const tenantFactories: Record<(typeof TENANT_TABLES)[number], RowFactory> = {
       request_id: f.string.uuid(),
       method: f.helpers.arrayElement(['GET', 'GET', 'GET', 'POST', 'PATCH', 'DELETE']),
       path: `/api/v1/${f.helpers.arrayElement(['photos', 'projects', 'clients', 'companies'])}/${f.string.uuid()}`,
-      status_code: f.helpers.weightedArrayElement([{ value: 200, weight: 8 }, { value: 201, weight: 2 }, { value: 404, weight: 1 }, { value: 403, weight: 1 }, { value: 500, weight: 1 }]),
+      status_code: f.helpers.weightedArrayElement([
+        { value: 200, weight: 8 },
+        { value: 201, weight: 2 },
+        { value: 404, weight: 1 },
+        { value: 403, weight: 1 },
+        { value: 500, weight: 1 },
+      ]),
       duration_ms: f.number.int({ min: 2, max: 3000 }),
       response_bytes: f.number.int({ min: 0, max: 500_000 }),
       ip_address: f.internet.ipv4(),
@@ -471,7 +562,13 @@ const tenantFactories: Record<(typeof TENANT_TABLES)[number], RowFactory> = {
   'log.email_deliveries': ({ faker: f, tenantId, pick }) => {
     const at = past(f);
     const user = pick('app.users');
-    const status = f.helpers.weightedArrayElement([{ value: 'queued', weight: 1 }, { value: 'sent', weight: 3 }, { value: 'delivered', weight: 6 }, { value: 'bounced', weight: 1 }, { value: 'failed', weight: 1 }]);
+    const status = f.helpers.weightedArrayElement([
+      { value: 'queued', weight: 1 },
+      { value: 'sent', weight: 3 },
+      { value: 'delivered', weight: 6 },
+      { value: 'bounced', weight: 1 },
+      { value: 'failed', weight: 1 },
+    ]);
     return {
       tenant_id: tenantId,
       id: f.string.uuid(),

@@ -24,7 +24,7 @@ describe('factory registry', () => {
     );
   });
 
-  it("rows reference rows of their own tenant, and identifiers are valid", () => {
+  it('rows reference rows of their own tenant, and identifiers are valid', () => {
     let checked = 0;
     fc.assert(
       fc.property(worldSpec({ maxPerTable: 4 }), ({ seed, shape }) => {

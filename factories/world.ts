@@ -105,9 +105,10 @@ export function buildWorld(seed: number, shape: WorldShape, o: { existing?: Exis
  * tenants and rows; the row values come from the seed.
  */
 export function worldShape(o: { minTenants?: number; maxTenants?: number; maxPerTable?: number; maxGlobal?: number } = {}): fc.Arbitrary<WorldShape> {
-  const perTenant = Object.fromEntries(
-    TENANT_TABLES.filter((t) => t !== 'app.tenants').map((t) => [t, fc.integer({ min: 0, max: o.maxPerTable ?? 3 })]),
-  ) as Record<string, fc.Arbitrary<number>>;
+  const perTenant = Object.fromEntries(TENANT_TABLES.filter((t) => t !== 'app.tenants').map((t) => [t, fc.integer({ min: 0, max: o.maxPerTable ?? 3 })])) as Record<
+    string,
+    fc.Arbitrary<number>
+  >;
   const global = Object.fromEntries(GLOBAL_TABLES.map((t) => [t, fc.integer({ min: 0, max: o.maxGlobal ?? 1 })])) as Record<string, fc.Arbitrary<number>>;
   return fc.record({
     tenants: fc.array(fc.record(perTenant), { minLength: o.minTenants ?? 2, maxLength: o.maxTenants ?? 5 }),

@@ -54,9 +54,7 @@ describe('core isolation on random worlds', () => {
             for (const role of TENANT_ACTORS) {
               const readable = await hasPrivilege(tx, role, name, 'SELECT');
               for (const tenant of world.tenants) {
-                const { outcome } = await asActor(tx, { role, tenantId: tenant.id }, (q) =>
-                  q.query(sql`select ${sql.ident(tenantColumn)}::text as t from ${ident(name)}`),
-                );
+                const { outcome } = await asActor(tx, { role, tenantId: tenant.id }, (q) => q.query(sql`select ${sql.ident(tenantColumn)}::text as t from ${ident(name)}`));
                 if (!readable) {
                   expect(outcome.ok ? 'read allowed' : outcome.code, `${role} on ${name}`).toBe('42501');
                   coverage.deniedChecks++;
@@ -64,7 +62,10 @@ describe('core isolation on random worlds', () => {
                 }
                 if (!outcome.ok) throw new Error(`${role} could not read ${name}: ${outcome.message}`);
                 const seen = outcome.value.map((r) => r.t as string);
-                expect(seen.filter((x) => x !== tenant.id), `${role} of ${tenant.id} saw other tenants in ${name}`).toEqual([]);
+                expect(
+                  seen.filter((x) => x !== tenant.id),
+                  `${role} of ${tenant.id} saw other tenants in ${name}`,
+                ).toEqual([]);
                 expect(seen.length, `${role} of ${tenant.id} must see all its rows in ${name}`).toBe(expected.get(tenant.id) ?? 0);
                 coverage.ownRowsSeen += seen.length;
                 coverage.readChecks++;
@@ -129,8 +130,14 @@ describe('core isolation on random worlds', () => {
               if (!own) continue;
               const planted = { ...own, id: crypto.randomUUID(), tenant_id: victim.id };
               const cols = Object.keys(planted);
-              const values = sql`select ${sql.join(cols.map((c) => sql.ident(c)), ', ')} from json_populate_record(null::${ident(name)}, ${JSON.stringify(planted)}::json)`;
-              const insertSql = sql`insert into ${ident(name)} (${sql.join(cols.map((c) => sql.ident(c)), ', ')}) ${values}`;
+              const values = sql`select ${sql.join(
+                cols.map((c) => sql.ident(c)),
+                ', ',
+              )} from json_populate_record(null::${ident(name)}, ${JSON.stringify(planted)}::json)`;
+              const insertSql = sql`insert into ${ident(name)} (${sql.join(
+                cols.map((c) => sql.ident(c)),
+                ', ',
+              )}) ${values}`;
               for (const returning of [false, true]) {
                 const ins = await asActor(tx, ctx, (q) => q.query(returning ? sql`${insertSql} returning 1` : insertSql), readBack);
                 expect(ins.after, `${role} planted a row for another tenant in ${name}${returning ? ' (with RETURNING)' : ''}`).toBe(before);
@@ -156,10 +163,7 @@ describe('core isolation on random worlds', () => {
 describe('pooled connections', () => {
   it('interleaved withTenant transactions over 2 connections never observe another tenant', async () => {
     const pool = await openPool({ connectionString: t.url, poolSize: 2 });
-    const world = buildCoreWorld(
-      { seed: 7, tenants: Array.from({ length: 4 }, () => ({ users: 2, documentsPerUser: [2, 1, 0, 0], apiKeys: 1, config: true })) },
-      templateId,
-    );
+    const world = buildCoreWorld({ seed: 7, tenants: Array.from({ length: 4 }, () => ({ users: 2, documentsPerUser: [2, 1, 0, 0], apiKeys: 1, config: true })) }, templateId);
     // Committed, as pooled transactions run on other connections.
     await t.db.tx((tx) => insertCoreWorld(tx, world));
     try {

@@ -5,7 +5,17 @@ import { buildWorld, loadGlobalRows, worldSpec, type ExistingRows, type Row } fr
 import { referenceDatabase } from '../tests/support/reference-db.js';
 import type { TestDatabase } from '../tests/support/database.js';
 import {
-  attempt, become, discoverTenantRelations, ident, inRolledBackWorld, insertStatement, plantRow, privileges, unbecome, undone, type TenantRelation,
+  attempt,
+  become,
+  discoverTenantRelations,
+  ident,
+  inRolledBackWorld,
+  insertStatement,
+  plantRow,
+  privileges,
+  unbecome,
+  undone,
+  type TenantRelation,
 } from './support/reference.js';
 
 // The audit trail of the full reference schema: one row per inserted, updated
@@ -38,13 +48,21 @@ beforeAll(async () => {
     where not t.tgisinternal and not c.relispartition and pn.nspname = 'app' and p.proname in ('audit_row', 'forbid_change')`);
   appendOnly = [...new Set(triggers.filter((x) => x.fn === 'forbid_change').map((x) => x.rel as string))].sort();
   audited = new Map(triggers.filter((x) => x.fn === 'audit_row').map((x) => [x.rel as string, x.args as string[]]));
-  privs = await privileges(t.db, ['tp_admin'], relations.map((r) => r.name));
+  privs = await privileges(
+    t.db,
+    ['tp_admin'],
+    relations.map((r) => r.name),
+  );
   const columns = await t.db.query(sql`
     select c.oid::regclass::text as rel, array_agg(a.attname::text order by a.attnum) as cols
     from pg_attribute a join pg_class c on c.oid = a.attrelid
     where a.attnum > 0 and not a.attisdropped and c.oid::regclass::text = any(${relations.map((r) => r.name)}) group by 1`);
   const secretsOf = new Map(columns.map((x) => [x.rel as string, (x.cols as string[]).filter((c) => SECRET.test(c))]));
-  mustAudit = new Map(tables().filter((r) => !appendOnly.includes(r.name)).map((r) => [r.name, secretsOf.get(r.name) ?? []]));
+  mustAudit = new Map(
+    tables()
+      .filter((r) => !appendOnly.includes(r.name))
+      .map((r) => [r.name, secretsOf.get(r.name) ?? []]),
+  );
 });
 afterAll(async () => t?.drop());
 
@@ -77,7 +95,10 @@ describe('the audit trail covers every tenant table', () => {
 describe('the audit trail on random worlds', () => {
   const whoCan = (privilege: string, rel: string) => (privs.get(`tp_admin ${rel}`)?.has(privilege) ? 'tp_admin' : 'postgres');
   const current = async (tx: Transaction, rel: string, id: unknown, secrets: string[]) =>
-    ((await tx.query(sql`select to_jsonb(x) - ${secrets}::text[] as v, to_jsonb(x)::text as raw from ${ident(rel)} x where id = ${id}`))[0] ?? null) as { v: Row; raw: string } | null;
+    ((await tx.query(sql`select to_jsonb(x) - ${secrets}::text[] as v, to_jsonb(x)::text as raw from ${ident(rel)} x where id = ${id}`))[0] ?? null) as {
+      v: Row;
+      raw: string;
+    } | null;
   // Every audit row of a world shares the transaction's timestamp: new rows are told apart by id.
   const trailIds = async (tx: Transaction) => (await tx.query(sql`select id::text as id from app.audit_logs`)).map((x) => x.id as string);
   const trailSince = (tx: Transaction, before: string[]) =>
@@ -101,7 +122,11 @@ describe('the audit trail on random worlds', () => {
     const targets = () => [...tables().filter((r) => mustAudit.has(r.name)), relations.find((r) => r.kind === 'partition')!];
     // One example per target first (a world with parents for every table), then random ones.
     // (No tenant configuration: the one the test inserts is the tenant's only one.)
-    const full = { tenants: [{ ...Object.fromEntries([...mustAudit.keys(), 'app.users', 'app.projects', 'app.photos', 'app.tags', 'app.companies'].map((x) => [x, 2])), 'app.tenant_configs': 0 }] };
+    const full = {
+      tenants: [
+        { ...Object.fromEntries([...mustAudit.keys(), 'app.users', 'app.projects', 'app.photos', 'app.tags', 'app.companies'].map((x) => [x, 2])), 'app.tenant_configs': 0 },
+      ],
+    };
     const examples = targets().map((_, i) => [{ seed: i, shape: full }, i, 0] as [{ seed: number; shape: typeof full }, number, number]);
     await fc.assert(
       fc.asyncProperty(worldSpec({ maxPerTable: 2 }), fc.nat(), fc.nat(), async ({ seed, shape }, which, who) => {
@@ -118,8 +143,16 @@ describe('the audit trail on random worlds', () => {
             expect(rows.length, `${action} on ${target.name}: audit rows`).toBe(1);
             const { text, ...a } = rows[0]!;
             expect(a, `${action} on ${target.name}`).toEqual({
-              tenant_id: tenant, actor_user_id: actor, action, resource_type: table, resource_id: id,
-              old_values: old, new_values: now, ip: '203.0.113.7', user_agent: 'audit-property', session_id: 'session-1',
+              tenant_id: tenant,
+              actor_user_id: actor,
+              action,
+              resource_type: table,
+              resource_id: id,
+              old_values: old,
+              new_values: now,
+              ip: '203.0.113.7',
+              user_agent: 'audit-property',
+              session_id: 'session-1',
             });
             // No secret, under any key.
             for (const s of secrets) {
@@ -139,17 +172,34 @@ describe('the audit trail on random worlds', () => {
             else if (control.code !== '23505') throw new Error(`control insert into ${target.name}: ${control.message}`);
           }
           if (!row) return;
-          const columns = sql.join(Object.keys(row).map((c) => sql.ident(c)), ', ');
+          const columns = sql.join(
+            Object.keys(row).map((c) => sql.ident(c)),
+            ', ',
+          );
 
           const t0 = await trailIds(tx);
-          await step(tx, 'INSERT', target, tenant, actor, sql`insert into ${ident(target.name)} (${columns})
-            select ${columns} from json_populate_record(null::${ident(target.name)}, ${JSON.stringify(row)}::json)`);
+          await step(
+            tx,
+            'INSERT',
+            target,
+            tenant,
+            actor,
+            sql`insert into ${ident(target.name)} (${columns})
+            select ${columns} from json_populate_record(null::${ident(target.name)}, ${JSON.stringify(row)}::json)`,
+          );
           const inserted = await current(tx, target.name, row.id, secrets);
           await expectOne(row.id, 'insert', t0, null, inserted!.v, inserted!.raw);
 
           const t1 = await trailIds(tx);
           const nudge = sql.ident(target.nudgeColumn);
-          await step(tx, 'UPDATE', target, tenant, actor, sql`update ${ident(target.name)} set ${nudge} = ${nudge} + interval '1 microsecond' where tenant_id = ${tenant} and id = ${row.id}`);
+          await step(
+            tx,
+            'UPDATE',
+            target,
+            tenant,
+            actor,
+            sql`update ${ident(target.name)} set ${nudge} = ${nudge} + interval '1 microsecond' where tenant_id = ${tenant} and id = ${row.id}`,
+          );
           const updated = await current(tx, target.name, row.id, secrets);
           expect(updated!.v).not.toEqual(inserted!.v);
           await expectOne(row.id, 'update', t1, inserted!.v, updated!.v, updated!.raw);
@@ -164,7 +214,11 @@ describe('the audit trail on random worlds', () => {
       { numRuns: RUNS * 2 + examples.length, examples },
     );
     // Every audited table (and a partition) went through all three steps at least once.
-    expect([...covered.keys()].sort()).toEqual(targets().map((r) => r.name).sort());
+    expect([...covered.keys()].sort()).toEqual(
+      targets()
+        .map((r) => r.name)
+        .sort(),
+    );
   });
 
   it('a delete that cascades writes exactly one audit row per row it removes, and a bulk update one per row it changes', async () => {
@@ -196,7 +250,13 @@ describe('the audit trail on random worlds', () => {
           const removed: string[] = [];
           for (const [rel, ids] of before) for (const id of ids) if (!after.get(rel)!.has(id)) removed.push(`${rel} ${id}`);
           const trail = await trailSince(tx, t0);
-          expect(trail.filter((x) => x.action === 'delete').map((x) => `${x.resource_type} ${x.resource_id}`).sort(), `rows removed by deleting ${table} ${victim.id}`).toEqual(removed.sort());
+          expect(
+            trail
+              .filter((x) => x.action === 'delete')
+              .map((x) => `${x.resource_type} ${x.resource_id}`)
+              .sort(),
+            `rows removed by deleting ${table} ${victim.id}`,
+          ).toEqual(removed.sort());
           // Anything else is a reference set to null (created_by, invited_by, granted_by): an update of a row that stays.
           for (const x of trail.filter((y) => y.action !== 'delete')) {
             expect(x.action).toBe('update');
@@ -207,7 +267,9 @@ describe('the audit trail on random worlds', () => {
 
           // A bulk update: one audit row per row changed.
           const t1 = await trailIds(tx);
-          const changed = await tx.query(sql`update app.projects set description = coalesce(description, '') || '.' where tenant_id = ${victim.tenant_id} returning id::text as id`);
+          const changed = await tx.query(
+            sql`update app.projects set description = coalesce(description, '') || '.' where tenant_id = ${victim.tenant_id} returning id::text as id`,
+          );
           const trail2 = await trailSince(tx, t1);
           expect(trail2.map((x) => `${x.action} ${x.resource_id}`).sort()).toEqual(changed.map((x) => `update ${x.id}`).sort());
           coverage.updated += changed.length;
@@ -223,12 +285,21 @@ describe('the audit trail on random worlds', () => {
 
 describe('the trail and the logs are append-only', () => {
   it('no application role (nor the owner) can update, delete or truncate audit or log rows', async () => {
-    const spec = { seed: 3, shape: { tenants: [Object.fromEntries(['app.users', 'log.api_requests', 'log.auth_events', 'log.application_errors', 'log.email_deliveries', 'app.audit_logs'].map((x) => [x, 2])), { 'app.users': 1 }] } };
+    const spec = {
+      seed: 3,
+      shape: {
+        tenants: [
+          Object.fromEntries(['app.users', 'log.api_requests', 'log.auth_events', 'log.application_errors', 'log.email_deliveries', 'app.audit_logs'].map((x) => [x, 2])),
+          { 'app.users': 1 },
+        ],
+      },
+    };
     const world = buildWorld(spec.seed, spec.shape, { existing });
     let refused = 0;
     await inRolledBackWorld(t.db, world, async (tx) => {
       for (const table of appendOnly) {
-        const digest = async () => (await tx.query(sql`select count(*)::text || md5(coalesce(string_agg(x::text, '|' order by x::text), '')) as d from ${ident(table)} x`))[0]!.d as string;
+        const digest = async () =>
+          (await tx.query(sql`select count(*)::text || md5(coalesce(string_agg(x::text, '|' order by x::text), '')) as d from ${ident(table)} x`))[0]!.d as string;
         const before = await digest();
         expect(before.startsWith('0'), `${table} has rows to protect`).toBe(false);
         for (const role of ['tp_member', 'tp_admin', 'tp_anon', 'tp_platform', 'tp_app', 'tp_owner']) {

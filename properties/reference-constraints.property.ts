@@ -46,8 +46,14 @@ function validRow(table: string): Row {
 /** Inserts `row` with some columns given as SQL values (NaN and infinities do not survive JSON). */
 function insertWith(table: string, row: Row, values: Record<string, SQLQuery> = {}): SQLQuery {
   const columns = [...new Set([...Object.keys(row), ...Object.keys(values)])];
-  const list = sql.join(columns.map((c) => sql.ident(c)), ', ');
-  const select = sql.join(columns.map((c) => values[c] ?? sql.ident(c)), ', ');
+  const list = sql.join(
+    columns.map((c) => sql.ident(c)),
+    ', ',
+  );
+  const select = sql.join(
+    columns.map((c) => values[c] ?? sql.ident(c)),
+    ', ',
+  );
   return sql`insert into ${ident(table)} (${list}) select ${select} from json_populate_record(null::${ident(table)}, ${JSON.stringify(row)}::json)`;
 }
 
@@ -96,14 +102,32 @@ describe('constraints of the photo store', () => {
   it('a processing time of zero or less is rejected by detections_processing_time_positive', async () => {
     await fc.assert(
       fc.asyncProperty(fc.integer({ min: -2_147_483_648, max: 0 }), async (ms) => {
-        await rejectedBy('detections_processing_time_positive', 'app.detections', validRow('app.detections'), { processing_time_ms: sql`${ms}::integer` }, `processing_time_ms ${ms}`);
+        await rejectedBy(
+          'detections_processing_time_positive',
+          'app.detections',
+          validRow('app.detections'),
+          { processing_time_ms: sql`${ms}::integer` },
+          `processing_time_ms ${ms}`,
+        );
       }),
       { numRuns: RUNS },
     );
   });
 
   it('a mime type that is not an accepted image type is rejected by photos_mime_type_check', async () => {
-    const nearMisses = fc.constantFrom('image/JPEG', 'image/jpg', ' image/jpeg', 'image/jpeg ', 'image/gif', 'image/svg+xml', 'application/pdf', 'text/html', '', 'image/', 'IMAGE/PNG');
+    const nearMisses = fc.constantFrom(
+      'image/JPEG',
+      'image/jpg',
+      ' image/jpeg',
+      'image/jpeg ',
+      'image/gif',
+      'image/svg+xml',
+      'application/pdf',
+      'text/html',
+      '',
+      'image/',
+      'IMAGE/PNG',
+    );
     const mime = fc.oneof(nearMisses, fc.string({ maxLength: 40 }), fc.string({ unit: 'grapheme', maxLength: 20 })).filter((s) => noNul(s) && !MIME_TYPES.includes(s));
     await fc.assert(
       fc.asyncProperty(mime, async (m) => {
@@ -117,7 +141,8 @@ describe('constraints of the photo store', () => {
     const cases = fc.oneof(
       fc.constant({ source: 'ai', confidence: null as number | null, constraint: 'photo_tags_ai_confidence_required' }),
       fc.double({ min: 0, max: 1, noNaN: true }).map((c) => ({ source: 'user', confidence: c as number | null, constraint: 'photo_tags_user_confidence_null' })),
-      fc.oneof(fc.double({ min: 1 + Number.EPSILON, noNaN: true }), fc.double({ max: -Number.MIN_VALUE, noNaN: true }), fc.constant(Number.NaN))
+      fc
+        .oneof(fc.double({ min: 1 + Number.EPSILON, noNaN: true }), fc.double({ max: -Number.MIN_VALUE, noNaN: true }), fc.constant(Number.NaN))
         .map((c) => ({ source: 'ai', confidence: c as number | null, constraint: 'photo_tags_confidence_range' })),
     );
     const seen = new Set<string>();
@@ -125,7 +150,13 @@ describe('constraints of the photo store', () => {
       fc.asyncProperty(cases, async ({ source, confidence, constraint }) => {
         // A valid tag link of the other source is the control; the bad one changes source and confidence together.
         const row = { ...validRow('app.photo_tags') };
-        await rejectedBy(constraint, 'app.photo_tags', row, { source: sql`${source}::text`, confidence: sql`${confidence}::double precision` }, `${source} tag with confidence ${confidence}`);
+        await rejectedBy(
+          constraint,
+          'app.photo_tags',
+          row,
+          { source: sql`${source}::text`, confidence: sql`${confidence}::double precision` },
+          `${source} tag with confidence ${confidence}`,
+        );
         seen.add(constraint);
       }),
       { numRuns: RUNS },
@@ -138,15 +169,17 @@ describe('constraints of companies and clients', () => {
   const digits = (length: number) => fc.string({ unit: fc.constantFrom(...'0123456789'), minLength: length, maxLength: length });
   /** A valid number with one digit changed, or any string of digits, that the validator rejects. */
   const invalid = (id: { isValid(s: string, o?: { mode: 'strict' }): boolean; generate(rng: (n: number) => number): string }, length: number) =>
-    fc.oneof(
-      fc.tuple(fc.integer({ min: 0, max: 2 ** 31 - 1 }), fc.nat({ max: length - 1 }), fc.integer({ min: 1, max: 9 })).map(([seed, i, d]) => {
-        const f = seededFaker(seed);
-        const v = id.generate((k) => f.number.int({ min: 0, max: k - 1 }));
-        return v.slice(0, i) + String((Number(v[i]) + d) % 10) + v.slice(i + 1);
-      }),
-      digits(length),
-      fc.string({ maxLength: 14 }).filter(noNul),
-    ).filter((s) => !id.isValid(s, { mode: 'strict' }));
+    fc
+      .oneof(
+        fc.tuple(fc.integer({ min: 0, max: 2 ** 31 - 1 }), fc.nat({ max: length - 1 }), fc.integer({ min: 1, max: 9 })).map(([seed, i, d]) => {
+          const f = seededFaker(seed);
+          const v = id.generate((k) => f.number.int({ min: 0, max: k - 1 }));
+          return v.slice(0, i) + String((Number(v[i]) + d) % 10) + v.slice(i + 1);
+        }),
+        digits(length),
+        fc.string({ maxLength: 14 }).filter(noNul),
+      )
+      .filter((s) => !id.isValid(s, { mode: 'strict' }));
 
   it('an invalid CPF is rejected by the validators.cpf domain (cpf_valid)', async () => {
     await fc.assert(
@@ -172,12 +205,19 @@ describe('constraints of companies and clients', () => {
     // As the check counts: characters (code points) after trimming spaces (btrim), nothing else.
     const length = (s: string) => [...s.replace(/^ +| +$/g, '')].length;
     const badName = fc
-      .oneof(fc.string({ maxLength: 3 }), fc.string({ minLength: 101, maxLength: 300 }), fc.string({ unit: 'grapheme', minLength: 90, maxLength: 150 }), fc.constantFrom('  a  ', ' ', 'x'.repeat(101)))
+      .oneof(
+        fc.string({ maxLength: 3 }),
+        fc.string({ minLength: 101, maxLength: 300 }),
+        fc.string({ unit: 'grapheme', minLength: 90, maxLength: 150 }),
+        fc.constantFrom('  a  ', ' ', 'x'.repeat(101)),
+      )
       .filter((s) => noNul(s) && (length(s) < 2 || length(s) > 100));
-    const badBirth = fc.oneof(
-      fc.date({ min: new Date('0001-01-01T00:00:00Z'), max: new Date('1899-12-31T00:00:00Z'), noInvalidDate: true }),
-      fc.date({ min: new Date(Date.now() + 2 * 86_400_000), max: new Date('9999-12-31T00:00:00Z'), noInvalidDate: true }),
-    ).map((d) => d.toISOString().slice(0, 10));
+    const badBirth = fc
+      .oneof(
+        fc.date({ min: new Date('0001-01-01T00:00:00Z'), max: new Date('1899-12-31T00:00:00Z'), noInvalidDate: true }),
+        fc.date({ min: new Date(Date.now() + 2 * 86_400_000), max: new Date('9999-12-31T00:00:00Z'), noInvalidDate: true }),
+      )
+      .map((d) => d.toISOString().slice(0, 10));
     await fc.assert(
       fc.asyncProperty(badName, badBirth, async (name, birth) => {
         const row = validRow('app.clients');

@@ -2,14 +2,44 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { sql, type Transaction } from '@databases/pg';
 import {
-  GLOBAL_TABLES, TABLE_ORDER, TENANT_TABLES, buildWorld, factories, insertRows, loadGlobalRows, seededFaker, worldSpec, type ExistingRows, type Row, type World, type WorldShape,
+  GLOBAL_TABLES,
+  TABLE_ORDER,
+  TENANT_TABLES,
+  buildWorld,
+  factories,
+  insertRows,
+  loadGlobalRows,
+  seededFaker,
+  worldSpec,
+  type ExistingRows,
+  type Row,
+  type World,
+  type WorldShape,
 } from '../factories/index.js';
 import { referenceDatabase } from '../tests/support/reference-db.js';
 import type { TestDatabase } from '../tests/support/database.js';
 import {
-  ALL_ACTORS, TENANT_ACTORS, attempt, attemptAll, become, countsByTenant, defineAttempts, discoverGlobalTables, discoverTenantRelations, ident,
-  inRolledBackWorld, quoted, type Attempt,
-  othersDigests, plantRow, privileges, spreadOverPartitions, unbecome, undone, type Outcome, type TenantRelation,
+  ALL_ACTORS,
+  TENANT_ACTORS,
+  attempt,
+  attemptAll,
+  become,
+  countsByTenant,
+  defineAttempts,
+  discoverGlobalTables,
+  discoverTenantRelations,
+  ident,
+  inRolledBackWorld,
+  quoted,
+  type Attempt,
+  othersDigests,
+  plantRow,
+  privileges,
+  spreadOverPartitions,
+  unbecome,
+  undone,
+  type Outcome,
+  type TenantRelation,
 } from './support/reference.js';
 
 // Isolation on every tenant relation of the full reference schema, found in
@@ -63,13 +93,19 @@ function worldOf({ seed, shape }: { seed: number; shape: WorldShape }): World {
  */
 function writeAttempts(r: TenantRelation, plant: Row | undefined): Attempt[] {
   const [rel, col, nudge] = [quoted(r.name), quoted(r.tenantColumn), quoted(r.nudgeColumn)];
-  const insert = plant && `insert into ${rel} (${Object.keys(plant).map(quoted).join(', ')}) select ${Object.keys(plant).map(quoted).join(', ')} from json_populate_record(null::${rel}, $3)`;
+  const insert =
+    plant && `insert into ${rel} (${Object.keys(plant).map(quoted).join(', ')}) select ${Object.keys(plant).map(quoted).join(', ')} from json_populate_record(null::${rel}, $3)`;
   // Destructive statements last: each one's effect stays for the next (a delete would hide a later move).
   return [
     { label: 'update', relation: r.name, text: `update ${rel} set ${nudge} = ${nudge} + interval '1 microsecond' where ${col} = $1` },
     { label: 'move', relation: r.name, text: `update ${rel} set ${col} = $1 where ${col} = $2` },
     // With and without RETURNING: RETURNING alone can hide a permissive WITH CHECK.
-    ...(insert ? [{ label: 'insert', relation: r.name, text: insert, payload: plant }, { label: 'insert returning', relation: r.name, text: `${insert} returning 1`, payload: plant }] : []),
+    ...(insert
+      ? [
+          { label: 'insert', relation: r.name, text: insert, payload: plant },
+          { label: 'insert returning', relation: r.name, text: `${insert} returning 1`, payload: plant },
+        ]
+      : []),
     { label: 'delete', relation: r.name, text: `delete from ${rel} where ${col} = $1` },
     // No WHERE and no column read: the SELECT policy does not apply, only the DELETE one.
     { label: 'delete all', relation: r.name, text: `delete from ${rel}` },
@@ -91,7 +127,14 @@ function moveAll(r: TenantRelation): Attempt {
  * privileged role (undone). A random parent pick may repeat a unique key: such
  * a row is replaced; any other refusal is a factory bug.
  */
-async function insertableRows(tx: Transaction, world: World, tenant: string, other: string, shape: (r: TenantRelation, row: Row) => Row, only: (r: TenantRelation) => boolean): Promise<Map<string, Row>> {
+async function insertableRows(
+  tx: Transaction,
+  world: World,
+  tenant: string,
+  other: string,
+  shape: (r: TenantRelation, row: Row) => Row,
+  only: (r: TenantRelation) => boolean,
+): Promise<Map<string, Row>> {
   const rows = new Map<string, Row>();
   for (let a = 0; a < 6; a++) {
     const candidates = relations
@@ -169,7 +212,8 @@ describe('the full reference schema: catalog and registry', () => {
       for (const role of ALL_ACTORS) expect([...(privs.get(`${role} ${g}`) ?? [])], `${role} on ${g}`).toEqual(['SELECT']);
     }
     // No tenant actor writes global data.
-    for (const g of globals) for (const role of ['tp_member', 'tp_admin', 'tp_anon']) for (const p of ['INSERT', 'UPDATE', 'DELETE']) expect(can(role, g, p), `${role} ${p} on ${g}`).toBe(false);
+    for (const g of globals)
+      for (const role of ['tp_member', 'tp_admin', 'tp_anon']) for (const p of ['INSERT', 'UPDATE', 'DELETE']) expect(can(role, g, p), `${role} ${p} on ${g}`).toBe(false);
     expect(globals.filter((g) => g.startsWith('ref.')).length).toBe(6);
     expect(refused).toBe(notGranted);
     expect(refused).toBeGreaterThan(300);
@@ -207,7 +251,10 @@ describe('the full reference schema: isolation on random worlds', () => {
               const seen = await readAs(tx, role, tenant, readable);
               for (const r of readable) {
                 const got = seen.get(r.name)!;
-                expect([...got.keys()].filter((x) => x !== tenant), `${role} of ${tenant} saw other tenants in ${r.name}`).toEqual([]);
+                expect(
+                  [...got.keys()].filter((x) => x !== tenant),
+                  `${role} of ${tenant} saw other tenants in ${r.name}`,
+                ).toEqual([]);
                 expect(got.get(tenant) ?? 0, `${role} of ${tenant} must see all its rows in ${r.name}`).toBe(expected.get(r.name)!.get(tenant) ?? 0);
                 seenRows.set(r.name, seenRows.get(r.name)! + (got.get(tenant) ?? 0));
                 coverage.readChecks++;
@@ -249,7 +296,14 @@ describe('the full reference schema: isolation on random worlds', () => {
 
           await defineAttempts(tx);
           // Rows the victim could hold, valid for it in every way but the actor's context.
-          const plants = await insertableRows(tx, world, victim, actorTenant, (_, row) => row, () => true);
+          const plants = await insertableRows(
+            tx,
+            world,
+            victim,
+            actorTenant,
+            (_, row) => row,
+            () => true,
+          );
           const before = await othersDigests(tx, relations, actorTenant);
           const attempts = relations.flatMap((r) => writeAttempts(r, plants.get(r.name)));
           for (const role of TENANT_ACTORS) {
@@ -276,8 +330,14 @@ describe('the full reference schema: isolation on random worlds', () => {
           // cleared, rows that need a tenant parent left out): whole tables of it can move, unless WITH CHECK stops them.
           const attacker = crypto.randomUUID();
           await insertRows(tx, 'app.tenants', [factories['app.tenants']!({ faker: seededFaker(world.seed), tenantId: attacker, n: 2_000_000, pick: () => undefined })]);
-          const free = await insertableRows(tx, world, attacker, victim,
-            (r, row) => ({ ...row, ...Object.fromEntries(r.optionalReferences.map((c) => [c, null])) }), (r) => r.name !== 'app.tenants');
+          const free = await insertableRows(
+            tx,
+            world,
+            attacker,
+            victim,
+            (r, row) => ({ ...row, ...Object.fromEntries(r.optionalReferences.map((c) => [c, null])) }),
+            (r) => r.name !== 'app.tenants',
+          );
           const placeFree = [...free].map(([rel, row]) => writeAttempts(relations.find((r) => r.name === rel)!, row).find((x) => x.label === 'insert')!);
           const moves = [...free.keys()].map((rel) => moveAll(relations.find((r) => r.name === rel)!));
           const beforeMoves = await othersDigests(tx, relations, attacker);
@@ -291,14 +351,26 @@ describe('the full reference schema: isolation on random worlds', () => {
               return { outcomes: results, after: await othersDigests(tx, relations, attacker) };
             });
             const changed = relations.filter((r) => after.get(r.name) !== beforeMoves.get(r.name)).map((r) => r.name);
-            expect(changed, `${role} moved rows of its own tenant into ${victim} (${moves.filter((_, i) => outcomes[i]!.ok).map((m) => m.relation).join(', ')})`).toEqual([]);
+            expect(
+              changed,
+              `${role} moved rows of its own tenant into ${victim} (${moves
+                .filter((_, i) => outcomes[i]!.ok)
+                .map((m) => m.relation)
+                .join(', ')})`,
+            ).toEqual([]);
             coverage.freeMoves += moves.length;
             for (const m of moves) movable.add(m.relation);
           }
         });
       }),
       // Tenant 1 as the victim of tenant 0 (it has no configuration: one can be planted), then of tenant 2.
-      { numRuns: RUNS + 2, examples: [[covering(), 0], [covering(), 1]] },
+      {
+        numRuns: RUNS + 2,
+        examples: [
+          [covering(), 0],
+          [covering(), 1],
+        ],
+      },
     );
     expect(coverage.worlds).toBe(RUNS + 2);
     for (const r of relations) {
@@ -307,7 +379,8 @@ describe('the full reference schema: isolation on random worlds', () => {
     }
     expect(coverage.refusedInserts).toBeGreaterThan(relations.length * TENANT_ACTORS.length * 2);
     // Tables whose rows can stand alone in a tenant were offered whole to move.
-    for (const t of ['app.users', 'app.projects', 'app.tags', 'app.companies', 'app.clients', 'app.tenant_api_keys', 'cache.abr_search', 'log.auth_events']) expect(movable.has(t), `${t} offered to move`).toBe(true);
+    for (const t of ['app.users', 'app.projects', 'app.tags', 'app.companies', 'app.clients', 'app.tenant_api_keys', 'cache.abr_search', 'log.auth_events'])
+      expect(movable.has(t), `${t} offered to move`).toBe(true);
     expect(coverage.freeMoves).toBeGreaterThan(10 * TENANT_ACTORS.length);
   });
 
@@ -325,7 +398,8 @@ describe('the full reference schema: isolation on random worlds', () => {
           const privilege = probe.label.toUpperCase();
           if (!can('tp_admin', r.name, privilege) || (counts.get(r.name)!.get(victim) ?? 0) === 0) continue;
           const digest = async () =>
-            (await tx.query(sql`select md5(string_agg(t::text, '|' order by t::text)) as d from ${ident(r.name)} t where ${sql.ident(r.tenantColumn)} = ${victim}::uuid`))[0]!.d as string;
+            (await tx.query(sql`select md5(string_agg(t::text, '|' order by t::text)) as d from ${ident(r.name)} t where ${sql.ident(r.tenantColumn)} = ${victim}::uuid`))[0]!
+              .d as string;
           const before = await digest();
           const out = await undone(tx, async () => {
             await become(tx, 'tp_admin', victim);

@@ -23,13 +23,23 @@ afterAll(async () => t?.drop());
 const photoWorlds = (): fc.Arbitrary<{ seed: number; shape: WorldShape }> =>
   worldSpec({ minTenants: 2, maxTenants: 4, maxPerTable: 4 }).map(({ seed, shape }) => ({
     seed,
-    shape: { ...shape, tenants: shape.tenants.map((c) => ({ ...c, 'app.users': 1 + (c['app.users'] ?? 0), 'app.projects': 1 + (c['app.projects'] ?? 0), 'app.photos': 1 + (c['app.photos'] ?? 0), 'app.detections': 3 * (c['app.detections'] ?? 0), 'app.photo_tags': 2 * (c['app.photo_tags'] ?? 0) })) } satisfies WorldShape,
+    shape: {
+      ...shape,
+      tenants: shape.tenants.map((c) => ({
+        ...c,
+        'app.users': 1 + (c['app.users'] ?? 0),
+        'app.projects': 1 + (c['app.projects'] ?? 0),
+        'app.photos': 1 + (c['app.photos'] ?? 0),
+        'app.detections': 3 * (c['app.detections'] ?? 0),
+        'app.photo_tags': 2 * (c['app.photo_tags'] ?? 0),
+      })),
+    } satisfies WorldShape,
   }));
 
-const count = async (q: Transaction, query: ReturnType<typeof sql>) => ((await q.query(query))[0]!.n as number);
+const count = async (q: Transaction, query: ReturnType<typeof sql>) => (await q.query(query))[0]!.n as number;
 
 describe('photos, detections and tags', () => {
-  it("deleting a photo removes exactly its detections and tag links, and nothing else", async () => {
+  it('deleting a photo removes exactly its detections and tag links, and nothing else', async () => {
     const coverage = { deleted: 0, detectionsCascaded: 0, tagsCascaded: 0 };
     await fc.assert(
       fc.asyncProperty(photoWorlds(), fc.nat(), async ({ seed, shape }, pick) => {
@@ -79,16 +89,27 @@ describe('photos, detections and tags', () => {
         const photoB = photosOf(tb)[b % photosOf(tb).length]!;
         await inRolledBackWorld(t.db, world, async (tx) => {
           // Every stored detection sits with a photo of its own tenant.
-          expect(await count(tx, sql`select count(*)::int as n from app.detections d
-            where not exists (select from app.photos p where p.tenant_id = d.tenant_id and p.id = d.photo_id)`)).toBe(0);
+          expect(
+            await count(
+              tx,
+              sql`select count(*)::int as n from app.detections d
+            where not exists (select from app.photos p where p.tenant_id = d.tenant_id and p.id = d.photo_id)`,
+            ),
+          ).toBe(0);
           // Even roles that bypass row level security (the superuser, platform operators) cannot split them.
           if (role !== 'postgres') await become(tx, role, null);
           const detection = world.rows['app.detections']!.find((d) => d.tenant_id === ta) as Row | undefined;
           const tries: [string, ReturnType<typeof sql>][] = [
-            ["a detection of A on B's photo", sql`insert into app.detections (tenant_id, photo_id, detection_type, model_version, results, confidence, processing_time_ms)
-                values (${ta}, ${photoB.id}, 'damage', 'm-1', '{}', 0.5, 10)`],
-            ["a detection of B on A's photo", sql`insert into app.detections (tenant_id, photo_id, detection_type, model_version, results, confidence, processing_time_ms)
-                values (${tb}, ${photoA.id}, 'damage', 'm-1', '{}', 0.5, 10)`],
+            [
+              "a detection of A on B's photo",
+              sql`insert into app.detections (tenant_id, photo_id, detection_type, model_version, results, confidence, processing_time_ms)
+                values (${ta}, ${photoB.id}, 'damage', 'm-1', '{}', 0.5, 10)`,
+            ],
+            [
+              "a detection of B on A's photo",
+              sql`insert into app.detections (tenant_id, photo_id, detection_type, model_version, results, confidence, processing_time_ms)
+                values (${tb}, ${photoA.id}, 'damage', 'm-1', '{}', 0.5, 10)`,
+            ],
             ...(detection
               ? ([
                   ["A's detection pointed at B's photo", sql`update app.detections set photo_id = ${photoB.id} where tenant_id = ${ta} and id = ${detection.id}`],
@@ -105,9 +126,12 @@ describe('photos, detections and tags', () => {
           // would leave them behind: refused by the foreign keys too.
           const withDetections = world.rows['app.detections']!.find((d) => d.tenant_id === ta);
           if (withDetections) {
-            const out = await attempt(tx, sql`update app.photos set tenant_id = ${tb},
+            const out = await attempt(
+              tx,
+              sql`update app.photos set tenant_id = ${tb},
                 storage_key = replace(storage_key, ${ta}, ${tb}), storage_url = replace(storage_url, ${ta}, ${tb})
-              where tenant_id = ${ta} and id = ${withDetections.photo_id}`);
+              where tenant_id = ${ta} and id = ${withDetections.photo_id}`,
+            );
             expect(out.ok ? 'accepted' : out.code).toBe('23503');
             coverage.attempts++;
           }
@@ -121,7 +145,14 @@ describe('photos, detections and tags', () => {
 });
 
 describe('monthly partitions of detections', () => {
-  const BOUNDARIES = ['2024-01-01T00:00:00.000Z', '2023-12-31T23:59:59.999Z', '2027-12-31T23:59:59.999Z', '2028-01-01T00:00:00.000Z', '2026-02-28T23:59:59.999Z', '2026-03-01T00:00:00.000Z'];
+  const BOUNDARIES = [
+    '2024-01-01T00:00:00.000Z',
+    '2023-12-31T23:59:59.999Z',
+    '2027-12-31T23:59:59.999Z',
+    '2028-01-01T00:00:00.000Z',
+    '2026-02-28T23:59:59.999Z',
+    '2026-03-01T00:00:00.000Z',
+  ];
   /** The partition a moment belongs to: its UTC month from 2024-01 to 2027-12, else the default. */
   const expectedPartition = (iso: string) => {
     const d = new Date(iso);
@@ -160,14 +191,38 @@ describe('monthly partitions of detections', () => {
               await become(tx, 'tp_member', tenant);
               const seen = await tx.query(sql`select tenant_id::text as t, id::text as id from ${sql.ident(...(part.split('.') as [string, string]))}`);
               await unbecome(tx);
-              expect(seen.filter((r) => r.t !== tenant), `a member of ${tenant} reading ${part}`).toEqual([]);
-              expect(seen.map((r) => r.id).sort()).toEqual(stored.filter((r) => r.t === tenant).map((r) => r.id).sort());
+              expect(
+                seen.filter((r) => r.t !== tenant),
+                `a member of ${tenant} reading ${part}`,
+              ).toEqual([]);
+              expect(seen.map((r) => r.id).sort()).toEqual(
+                stored
+                  .filter((r) => r.t === tenant)
+                  .map((r) => r.id)
+                  .sort(),
+              );
               coverage.directReads++;
             }
           }
         });
       }),
-      { numRuns: RUNS, examples: [[{ seed: 1, shape: { tenants: [{ 'app.users': 1, 'app.projects': 1, 'app.photos': 2 }, { 'app.users': 1, 'app.projects': 1, 'app.photos': 2 }] } }, BOUNDARIES.map((b, i) => [i, b] as [number, string])]] },
+      {
+        numRuns: RUNS,
+        examples: [
+          [
+            {
+              seed: 1,
+              shape: {
+                tenants: [
+                  { 'app.users': 1, 'app.projects': 1, 'app.photos': 2 },
+                  { 'app.users': 1, 'app.projects': 1, 'app.photos': 2 },
+                ],
+              },
+            },
+            BOUNDARIES.map((b, i) => [i, b] as [number, string]),
+          ],
+        ],
+      },
     );
     expect(coverage.partitions.has('app.detections_default')).toBe(true);
     expect(coverage.partitions.has('app.detections_2024_01')).toBe(true);

@@ -95,7 +95,10 @@ describe.each(TARGETS)('validators.$fn agrees with TypeScript', ({ fn, id, mix }
         batch.forEach(({ origin, value }, i) => {
           stats.origins.set(origin, (stats.origins.get(origin) ?? 0) + 1);
           const ts = COLUMNS.map((c) => (c.mode === undefined ? id.isValid(value) : id.isValid(value, { mode: c.mode })));
-          for (const [database, verdicts] of [['C', inC], ['ICU tr-TR', inIcu]] as const) {
+          for (const [database, verdicts] of [
+            ['C', inC],
+            ['ICU tr-TR', inIcu],
+          ] as const) {
             const db = verdicts[i] as (boolean | null)[];
             ts.forEach((v, k) => {
               if (db[k] !== v) disagreements.push({ value, origin, database, mode: COLUMNS[k]?.label, typescript: v, sql: db[k] });
@@ -158,7 +161,10 @@ describe('SQL validators: edge cases agree with TypeScript in both databases', (
     expect(inC).toEqual(ts);
     expect(inIcu).toEqual(ts);
     // None is valid, and the reserved ones (which pass their check digits) are among them.
-    expect(ts.every((row) => row.every((v) => v === false)), JSON.stringify(values.filter((_, i) => ts[i]?.some(Boolean)))).toBe(true);
+    expect(
+      ts.every((row) => row.every((v) => v === false)),
+      JSON.stringify(values.filter((_, i) => ts[i]?.some(Boolean))),
+    ).toBe(true);
     const reserved = values.filter((v) => {
       const r = id.check(v, { mode: 'loose' });
       return !r.ok && r.reason === 'reserved';
@@ -196,9 +202,7 @@ describe('SQL validators: contract details', () => {
       await tx.query(sql`create temp table inline_probe (v text) on commit drop`);
       for (const { fn } of TARGETS) {
         for (const mode of ['strict', 'lenient']) {
-          const [plan] = await tx.query(
-            sql`explain (verbose, format json) select ${sql.ident('validators', fn)}(v, ${mode}) from inline_probe`,
-          );
+          const [plan] = await tx.query(sql`explain (verbose, format json) select ${sql.ident('validators', fn)}(v, ${mode}) from inline_probe`);
           const text = JSON.stringify(plan);
           expect(text, `${fn} ${mode}`).not.toContain(fn); // inlined into the query
           expect(text).toContain('~'); // and really there: the shape regex

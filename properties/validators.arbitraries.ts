@@ -34,19 +34,55 @@ export const ASCII_WS = ['\t', '\n', '\u000b', '\f', '\r', ' '];
  * ASCII or several characters, dash look-alikes.
  */
 export const TRAPS: readonly string[] = [
-  '\uff10', '\uff11', '\uff15', '\uff19', // fullwidth digits
-  '\u0660', '\u0663', '\u0669', // Arabic-Indic digits
-  '\u06f0', '\u06f5', // extended Arabic-Indic
-  '\u0966', '\u096f', // Devanagari
-  '\u00b2', '\u00b9', // superscripts
-  '\u{1d7ce}', '\u{1d7d7}', // mathematical bold digits (astral)
-  '\u00a0', '\u202f', '\u2007', '\u3000', '\u2028', '\u2029', '\u0085', '\u1680', // Unicode spaces
-  '\ufeff', '\u200b', '\u200c', '\u200d', '\u2060', '\u00ad', // BOM, zero-width, soft hyphen
-  '\u0131', '\u017f', '\u00df', '\ufb00', '\ufb01', '\u212a', // ı ſ ß ﬀ ﬁ K(elvin)
-  '\uff21', '\uff41', // fullwidth A a
-  '\u2010', '\u2011', '\u2013', '\u2212', '\uff0e', '\uff0d', '\u2024', // dash and dot look-alikes
+  '\uff10',
+  '\uff11',
+  '\uff15',
+  '\uff19', // fullwidth digits
+  '\u0660',
+  '\u0663',
+  '\u0669', // Arabic-Indic digits
+  '\u06f0',
+  '\u06f5', // extended Arabic-Indic
+  '\u0966',
+  '\u096f', // Devanagari
+  '\u00b2',
+  '\u00b9', // superscripts
+  '\u{1d7ce}',
+  '\u{1d7d7}', // mathematical bold digits (astral)
+  '\u00a0',
+  '\u202f',
+  '\u2007',
+  '\u3000',
+  '\u2028',
+  '\u2029',
+  '\u0085',
+  '\u1680', // Unicode spaces
+  '\ufeff',
+  '\u200b',
+  '\u200c',
+  '\u200d',
+  '\u2060',
+  '\u00ad', // BOM, zero-width, soft hyphen
+  '\u0131',
+  '\u017f',
+  '\u00df',
+  '\ufb00',
+  '\ufb01',
+  '\u212a', // ı ſ ß ﬀ ﬁ K(elvin)
+  '\uff21',
+  '\uff41', // fullwidth A a
+  '\u2010',
+  '\u2011',
+  '\u2013',
+  '\u2212',
+  '\uff0e',
+  '\uff0d',
+  '\u2024', // dash and dot look-alikes
   '\u0301', // combining acute
-  '\u001c', '\u001d', '\u001e', '\u001f', // information separators (Python's isspace counts them)
+  '\u001c',
+  '\u001d',
+  '\u001e',
+  '\u001f', // information separators (Python's isspace counts them)
 ];
 
 /**
@@ -78,27 +114,18 @@ export function looseSpelling(value: fc.Arbitrary<string>, separators: string, l
   const sep = fc.string({ unit: fc.constantFrom(...separators), maxLength: 2 });
   const ws = fc.string({ unit: fc.constantFrom(...ASCII_WS), maxLength: 3 });
   return value.chain((v) =>
-    fc
-      .tuple(ws, fc.array(sep, { minLength: v.length, maxLength: v.length }), ws, fc.boolean())
-      .map(([lead, seps, trail, lower]) => {
-        let s = lead;
-        for (let i = 0; i < v.length; i++) {
-          const ch = v[i] as string;
-          s += (lowerCase && lower ? ch.toLowerCase() : ch) + (i < v.length - 1 ? (seps[i] as string) : '');
-        }
-        return s + trail;
-      }),
+    fc.tuple(ws, fc.array(sep, { minLength: v.length, maxLength: v.length }), ws, fc.boolean()).map(([lead, seps, trail, lower]) => {
+      let s = lead;
+      for (let i = 0; i < v.length; i++) {
+        const ch = v[i] as string;
+        s += (lowerCase && lower ? ch.toLowerCase() : ch) + (i < v.length - 1 ? (seps[i] as string) : '');
+      }
+      return s + trail;
+    }),
   );
 }
 
-const EDIT_POOL: readonly string[] = [
-  ...'0123456789',
-  ...'ABCDEFGHIJKLMNOPQRSTUVWXYZ',
-  ...'abcxyz',
-  ...' .-/()+',
-  ...ASCII_WS,
-  ...TRAPS,
-];
+const EDIT_POOL: readonly string[] = [...'0123456789', ...'ABCDEFGHIJKLMNOPQRSTUVWXYZ', ...'abcxyz', ...' .-/()+', ...ASCII_WS, ...TRAPS];
 
 /** 1-3 random edits: replace, insert, delete, or swap neighbours. */
 export function mutated(value: fc.Arbitrary<string>): fc.Arbitrary<string> {
@@ -203,9 +230,7 @@ export function inputMix(name: IdName): fc.Arbitrary<{ origin: string; value: st
 /** The input mix for the Australian phone number. */
 export function phoneMix(): fc.Arbitrary<{ origin: string; value: string }> {
   const valid = fromGenerate((rng) => auPhone.generate(rng));
-  const spelled = valid.chain((v) =>
-    fc.constantFrom(auPhone.format(v), auPhone.formatInternational(v), `0${v.slice(3)}`, `61${v.slice(3)}`, v),
-  );
+  const spelled = valid.chain((v) => fc.constantFrom(auPhone.format(v), auPhone.formatInternational(v), `0${v.slice(3)}`, `61${v.slice(3)}`, v));
   const loose = looseSpelling(spelled, ' -()');
   const tag = (origin: string) => (a: fc.Arbitrary<string>) => a.map((value) => ({ origin, value }));
   return fc.oneof(

@@ -269,14 +269,17 @@ describe.each(IDS)('$name', ({ name, id }) => {
     );
     expect(rejected).toBeGreaterThan(RUNS / 4);
     fc.assert(
-      fc.property(fc.anything().filter((v) => typeof v !== 'string'), (v) => {
-        expect(id.isValid(v as string)).toBe(false);
-        expect(id.compact(v as string)).toBeNull();
-        expect(() => id.format(v as string)).toThrow(InvalidIdentifierError);
-        const r = id.schema.safeParse(v);
-        expect(r.success).toBe(false);
-        expect(r.error?.issues[0]?.message).toContain(id.label);
-      }),
+      fc.property(
+        fc.anything().filter((v) => typeof v !== 'string'),
+        (v) => {
+          expect(id.isValid(v as string)).toBe(false);
+          expect(id.compact(v as string)).toBeNull();
+          expect(() => id.format(v as string)).toThrow(InvalidIdentifierError);
+          const r = id.schema.safeParse(v);
+          expect(r.success).toBe(false);
+          expect(r.error?.issues[0]?.message).toContain(id.label);
+        },
+      ),
       { numRuns: 300 },
     );
     // Unknown mode: invalid, like SQL.
@@ -286,10 +289,19 @@ describe.each(IDS)('$name', ({ name, id }) => {
   it('look-alike characters (other-script digits, ı/ſ/K, Unicode spaces and dashes) are invalid in every mode', () => {
     const valid = validNumber(name);
     fc.assert(
-      fc.property(spoofed(fc.oneof(valid, valid.map((x) => id.format(x)), looseSpelling(valid, SEPARATORS[name], name === 'cnpj'))), (s) => {
-        for (const mode of MODES) expect(id.isValid(s, { mode }), `${mode} ${JSON.stringify(s)}`).toBe(false);
-        expect(id.compact(s)).toBeNull();
-      }),
+      fc.property(
+        spoofed(
+          fc.oneof(
+            valid,
+            valid.map((x) => id.format(x)),
+            looseSpelling(valid, SEPARATORS[name], name === 'cnpj'),
+          ),
+        ),
+        (s) => {
+          for (const mode of MODES) expect(id.isValid(s, { mode }), `${mode} ${JSON.stringify(s)}`).toBe(false);
+          expect(id.compact(s)).toBeNull();
+        },
+      ),
       { numRuns: RUNS },
     );
   });
@@ -340,7 +352,7 @@ describe('single changed body character: exactly the documented exceptions slip 
         }
         predicted.sort();
         expect(survivors(cpf, x, [0, 1, 2, 3, 4, 5, 6, 7, 8], DIGITS)).toEqual(predicted);
-        for (const y of predicted) (y[0] !== x[0] ? seen.first++ : seen.sixth++);
+        for (const y of predicted) y[0] !== x[0] ? seen.first++ : seen.sixth++;
         if (predicted.length === 0) seen.none++;
       }),
       { numRuns: RUNS },
@@ -416,7 +428,14 @@ describe('single changed body character: exactly the documented exceptions slip 
       const { id } = IDS.find((x) => x.name === name)!;
       fc.assert(
         fc.property(validNumber(name), (x) => {
-          expect(survivors(id, x, Array.from({ length: id.length }, (_, i) => i), DIGITS)).toEqual([]);
+          expect(
+            survivors(
+              id,
+              x,
+              Array.from({ length: id.length }, (_, i) => i),
+              DIGITS,
+            ),
+          ).toEqual([]);
         }),
         { numRuns: RUNS },
       );
@@ -462,9 +481,7 @@ describe('zod schemas', () => {
     expect(msg(cpf.schema.safeParse('529.982.247-24'))).toBe('CPF check digits do not match');
     expect(msg(cpf.schema.safeParse('529.982.247\u201325'))).toBe("CPF has U+2013 at position 12 where '-' is expected (format 000.000.000-00)");
     expect(msg(cpf.schema.safeParse('5299822472\uff15'))).toBe('CPF has U+FF15 at position 11 where a digit is expected');
-    expect(msg(cnpj.schema.safeParse('12.abc.345/01DE-35'))).toBe(
-      "CNPJ has 'a' at position 4 where a digit or upper-case letter A-Z is expected (format XX.XXX.XXX/XXXX-00)",
-    );
+    expect(msg(cnpj.schema.safeParse('12.abc.345/01DE-35'))).toBe("CNPJ has 'a' at position 4 where a digit or upper-case letter A-Z is expected (format XX.XXX.XXX/XXXX-00)");
     expect(msg(cnpj.schema.safeParse('00.000.000/0000-00'))).toBe('CNPJ 00.000.000/0000-00 is not a valid number');
     expect(msg(abn.schema.safeParse('01 824 753 556'))).toBe('ABN cannot start with 0');
     expect(msg(tfn.schema.safeParse('12345678'))).toBe('TFN must be 9 digits or formatted as 000 000 000 (got 8 characters)');
@@ -541,9 +558,7 @@ describe('generate', () => {
         expect(cnpj.generate(seededRng(seed), { kind: 'numeric' })).toMatch(/^[0-9]{14}$/);
       }),
     );
-    const withLetters = Array.from({ length: 100 }, (_, i) => cnpj.generate(seededRng(i), { kind: 'alphanumeric' })).filter((x) =>
-      /[A-Z]/.test(x),
-    );
+    const withLetters = Array.from({ length: 100 }, (_, i) => cnpj.generate(seededRng(i), { kind: 'alphanumeric' })).filter((x) => /[A-Z]/.test(x));
     expect(withLetters.length).toBeGreaterThan(95);
   });
 

@@ -49,7 +49,10 @@ describe('db seed', () => {
     // An empty database: the reference schema is now in every migrated one.
     const bare = await freshDatabase({ template: 'empty' });
     try {
-      const e = await dbSeed(ctxFor(bare.url), { tenants: 1 }).then(() => null, (err: unknown) => err);
+      const e = await dbSeed(ctxFor(bare.url), { tenants: 1 }).then(
+        () => null,
+        (err: unknown) => err,
+      );
       expect(isTenantproofError(e) && e.code).toBe('schema-missing');
       expect((e as Error).message).toMatch(/lacks the reference schema/);
       // Nothing was written.

@@ -58,7 +58,12 @@ export function resolveSource(at: ProjectLocation, config: Pick<ResolvedConfig, 
     const dir = path.resolve(gmrcRoot, loadGmrc(gmrcRoot).migrationsFolder ?? './migrations');
     return graphileSource(dir, folderLabel(dir, at.root));
   };
-  const folder = () => folderSource(folderAt, folderLabel(folderAt, at.root), (explicit?.prerequisites ?? []).map((f) => path.resolve(base, f)));
+  const folder = () =>
+    folderSource(
+      folderAt,
+      folderLabel(folderAt, at.root),
+      (explicit?.prerequisites ?? []).map((f) => path.resolve(base, f)),
+    );
   switch (explicit?.source) {
     case 'graphile-migrate':
       return graphile();

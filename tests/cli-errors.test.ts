@@ -19,12 +19,20 @@ import { withDatabase } from '../src/db/server.js';
 import { freshDatabase, type TestDatabase } from './support/database.js';
 import { tempProject, type TempProject } from './support/temp-project.js';
 
-interface Run { code: number | null; stdout: string; stderr: string }
+interface Run {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
 
 function start(args: string[], o: { cwd?: string; env?: Record<string, string | undefined> } = {}): { child: ChildProcess; done: Promise<Run>; stderr: () => string } {
   const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: '1', ...o.env };
   for (const [k, v] of Object.entries(o.env ?? {})) if (v === undefined) delete env[k];
-  const child = spawn(process.execPath, [path.join(inject('projectRoot'), 'bin/tenantproof.js'), ...args], { cwd: o.cwd ?? inject('projectRoot'), env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [path.join(inject('projectRoot'), 'bin/tenantproof.js'), ...args], {
+    cwd: o.cwd ?? inject('projectRoot'),
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let stdout = '';
   let stderr = '';
   child.stdout!.on('data', (d: Buffer) => (stdout += d.toString()));
@@ -209,14 +217,18 @@ describe('a connection without the privilege the probes need', () => {
   it('check names the role and the fix', async () => {
     const r = await cli(['check', '--database-url', weakUrl, '--runs', '1'], { cwd: project.root });
     expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/\[check-needs-superuser\]: the probes need a superuser connection \(they read every tenant's rows and log in as each actor's login\), and tp_test_weak is not one/);
+    expect(r.stderr).toMatch(
+      /\[check-needs-superuser\]: the probes need a superuser connection \(they read every tenant's rows and log in as each actor's login\), and tp_test_weak is not one/,
+    );
     expect(r.stderr).toMatch(/fix: connect as a superuser/);
   });
 
   it('watch names the role and the fix', async () => {
     const r = await cli(['watch'], { cwd: project.root, env: { DATABASE_URL: weakUrl } });
     expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/\[watch-needs-superuser\]: the probes need a superuser connection \(they read every tenant's rows and log in as each actor's login\), and tp_test_weak is not one/);
+    expect(r.stderr).toMatch(
+      /\[watch-needs-superuser\]: the probes need a superuser connection \(they read every tenant's rows and log in as each actor's login\), and tp_test_weak is not one/,
+    );
     expect(r.stderr).toMatch(/fix: connect as a superuser/);
   });
 });
@@ -233,7 +245,7 @@ describe('the gate on its own embedded server', () => {
     await project?.cleanup();
   });
 
-  it('a broken current.sql: the file, the line and PostgreSQL\'s message, exit 2, the server stopped', async () => {
+  it("a broken current.sql: the file, the line and PostgreSQL's message, exit 2, the server stopped", async () => {
     writeFileSync(path.join(project.root, 'current.sql'), '-- half done\ncreate polcy leak on app.documents using (true);\n');
     const r = await cli(['gate', '--runs', '1'], { cwd: project.root, env: { DATABASE_URL: undefined } });
     expect(r.code).toBe(2);

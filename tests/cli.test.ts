@@ -7,7 +7,11 @@ import { openPool } from '../src/db/pool.js';
 import { withDatabase } from '../src/db/server.js';
 import { tempProject, type TempProject } from './support/temp-project.js';
 
-interface Run { code: number | null; stdout: string; stderr: string }
+interface Run {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
 
 function cli(args: string[], o: { cwd?: string; env?: Record<string, string | undefined> } = {}): Promise<Run> {
   const root = inject('projectRoot');

@@ -76,14 +76,18 @@ describe.each(DESIGNS)('design $name', (d: Design) => {
       const hits = found.filter((f) => namesBug(f.relation, bug) && bug.rules.includes(f.rule) && (f.actor === actor || f.actor === null || f.actor === undefined));
       if (hits.length === 0) problems.push(`${bug.id} not reported: no ${bug.rules.join(' or ')} error on ${bug.relation} for ${actor ?? bug.role} (${bug.leak})`);
     }
-    for (const f of found.filter((x) => x.relation && !d.planted.some((b) => namesBug(x.relation, b)))) problems.push(`error on a relation with no planted bug: ${describeFinding(f)}`);
+    for (const f of found.filter((x) => x.relation && !d.planted.some((b) => namesBug(x.relation, b))))
+      problems.push(`error on a relation with no planted bug: ${describeFinding(f)}`);
     // Not vacuous: every correct relation was judged by a check that held, for the tenant actor, and
     // that actor saw its own rows there (a context that enters nobody hides everything and "holds").
     const tenantActors = new Set(s.proposal.r.proposal.actors.filter((a) => a.expect === 'tenant').map((a) => a.name));
     for (const relation of d.correct) {
-      if (!result.report.matrix.some((c) => c.relation === relation && tenantActors.has(c.actor) && c.status === 'pass')) problems.push(`${relation}: no check held for a tenant actor`);
+      if (!result.report.matrix.some((c) => c.relation === relation && tenantActors.has(c.actor) && c.status === 'pass'))
+        problems.push(`${relation}: no check held for a tenant actor`);
     }
-    for (const f of result.report.findings.filter((x) => x.rule === 'probe-over-restriction' && x.relation && d.correct.includes(x.relation) && x.actor && tenantActors.has(x.actor))) {
+    for (const f of result.report.findings.filter(
+      (x) => x.rule === 'probe-over-restriction' && x.relation && d.correct.includes(x.relation) && x.actor && tenantActors.has(x.actor),
+    )) {
       problems.push(`the tenant actor did not see its own rows: ${describeFinding(f)}`);
     }
     expect(problems).toEqual([]);
@@ -105,7 +109,10 @@ describe('the login: session_user is the login the application uses, not the che
 
   it('logged in as postgres, the same check reports the shortcut as a read leak, and the report names that login', async () => {
     const file = path.join(s.proposal.dir, 'as-postgres.config.ts');
-    const text = readFileSync(path.join(s.proposal.dir, 'tenantproof.config.ts'), 'utf8').replace("name: 'authenticated', role: 'sbm_authenticated', login: 'sbm_authenticator'", "name: 'authenticated', role: 'sbm_authenticated', login: 'postgres'");
+    const text = readFileSync(path.join(s.proposal.dir, 'tenantproof.config.ts'), 'utf8').replace(
+      "name: 'authenticated', role: 'sbm_authenticated', login: 'sbm_authenticator'",
+      "name: 'authenticated', role: 'sbm_authenticated', login: 'postgres'",
+    );
     expect(text).toMatch(/login: 'postgres'/);
     writeFileSync(file, text);
     const result = await runCheck(s.t, s.proposal.dir, 'as-postgres.config.ts');

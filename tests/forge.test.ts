@@ -21,7 +21,9 @@ beforeAll(async () => {
   const [own, victim] = (await fx.db.query(sql`insert into api.groups (name) values ('own'), ('victim') returning id`)) as Array<{ id: string }>;
   const [ownUser, victimUser] = (await fx.db.query(sql`insert into api.users (email) values ('own@x.test'), ('victim@x.test') returning id`)) as Array<{ id: string }>;
   Object.assign(ids, { own: own!.id, victim: victim!.id, ownUser: ownUser!.id, victimUser: victimUser!.id });
-  await fx.db.query(sql`insert into api.group_members (group_id, user_id, perms) values (${ids.own}, ${ids.ownUser}, '{read,write}'), (${ids.victim}, ${ids.victimUser}, '{read}')`);
+  await fx.db.query(
+    sql`insert into api.group_members (group_id, user_id, perms) values (${ids.own}, ${ids.ownUser}, '{read,write}'), (${ids.victim}, ${ids.victimUser}, '{read}')`,
+  );
   for (const table of ['files', 'files_safe']) {
     await fx.db.query(sql`insert into ${sql.ident('api', table)} (group_id, name) values (${ids.own}, 'mine'), (${ids.victim}, 'secret-1'), (${ids.victim}, 'secret-2')`);
   }
@@ -40,7 +42,8 @@ afterAll(async () => {
 async function victimRows(table: 'files' | 'files_safe', forged?: string, merge = false): Promise<number> {
   return rolledBack(fx.db, async (tx) => {
     await enterContext(tx);
-    if (forged !== undefined && merge) await tx.query(sql`select set_config('request.groups', (coalesce(nullif(current_setting('request.groups', true), ''), '{}')::jsonb || ${forged}::jsonb)::text, true)`);
+    if (forged !== undefined && merge)
+      await tx.query(sql`select set_config('request.groups', (coalesce(nullif(current_setting('request.groups', true), ''), '{}')::jsonb || ${forged}::jsonb)::text, true)`);
     else if (forged !== undefined) await tx.query(sql`select set_config('request.groups', ${forged}, true)`);
     try {
       const [row] = (await tx.query(sql`select count(*)::int as n from ${sql.ident('api', table)} where group_id = ${ids.victim}`)) as Array<{ n: number }>;
@@ -68,7 +71,7 @@ async function ownValue(): Promise<string> {
 const fill = (v: ForgedValue) => fillForged(v, { victimTenant: ids.victim, victimPrincipal: ids.victimUser, ownTenant: ids.own, ownPrincipal: ids.ownUser });
 
 describe('forged JSON values against PostgreSQL', () => {
-  it('the actor\'s own context shows its group only', async () => {
+  it("the actor's own context shows its group only", async () => {
     expect(JSON.parse(await ownValue())).toEqual({ [ids.own]: ['read', 'write'] });
     expect(await victimRows('files')).toBe(0);
   });
@@ -77,7 +80,7 @@ describe('forged JSON values against PostgreSQL', () => {
     for (const v of ['admin', 'uber_admin', 'superuser', 'true', '1', ids.victim]) expect(await victimRows('files', v), v).toBe(0);
   });
 
-  it('a value derived from the catalog shows the victim group\'s rows, and says what it tried', async () => {
+  it("a value derived from the catalog shows the victim group's rows, and says what it tried", async () => {
     const forged = forgeValues(read, { ownTenant: ids.own, ownPrincipal: ids.ownUser, ownValue: await ownValue() });
     expect(forged.length).toBeGreaterThan(2);
     // Without the own value (the runner learns it only at run time), the merged shape alone must do.

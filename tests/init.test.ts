@@ -65,7 +65,7 @@ describe('init on the reference schema', () => {
     expect(r.proposal.actors.map((a) => a.name).sort()).toEqual(['admin', 'anon', 'member', 'platform']);
   });
 
-  it('proposes the global tables with the access today\'s grants give', () => {
+  it("proposes the global tables with the access today's grants give", () => {
     const templates = r.proposal.globalTables.find((g) => g.relation === 'app.templates');
     expect(templates).toMatchObject({ defaultAccess: 'read', access: { platform: 'write' } });
     expect(templates!.questions.join(' ')).toMatch(/shared by every tenant on purpose\?/);
@@ -107,7 +107,10 @@ describe('init on a schema that does not follow our naming (org_id, JWT claims)'
     const proposed = await loadProposal(r);
     const written = unwrapConfig(await loadConfig(path.join(fixtures(), 'foreign-org-schema.config.ts')));
     expect(proposed.tenancy).toMatchObject({ tenantTable: 'api.orgs', tenantColumn: 'org_id' });
-    const shape = (c: typeof proposed) => c.actors.map((a) => ({ role: a.role, expect: a.expect, claim: a.context?.jwt?.claim ?? null, setting: a.context?.jwt?.setting ?? null })).sort((x, y) => x.role.localeCompare(y.role));
+    const shape = (c: typeof proposed) =>
+      c.actors
+        .map((a) => ({ role: a.role, expect: a.expect, claim: a.context?.jwt?.claim ?? null, setting: a.context?.jwt?.setting ?? null }))
+        .sort((x, y) => x.role.localeCompare(y.role));
     expect(shape(proposed)).toEqual(shape(written));
     expect(proposed.actors.map((a) => a.name).sort()).toEqual(['anon', 'authenticated', 'service']);
     expect(proposed.globalTables).toEqual([expect.objectContaining({ relation: 'api.plans', defaultAccess: 'read', access: { service: 'write' } })]);
@@ -180,9 +183,13 @@ function contract(c: ResolvedConfig) {
   const byRole = (access: Record<string, string>) => Object.fromEntries(Object.entries(access).map(([name, level]) => [nameToRole.get(name) ?? name, level]));
   return {
     tenancy: c.tenancy,
-    actors: c.actors.map((a) => ({ role: a.role, login: a.login ?? null, as: a.as ?? null, expect: a.expect, context: a.context ?? null })).sort((x, y) => x.role.localeCompare(y.role)),
+    actors: c.actors
+      .map((a) => ({ role: a.role, login: a.login ?? null, as: a.as ?? null, expect: a.expect, context: a.context ?? null }))
+      .sort((x, y) => x.role.localeCompare(y.role)),
     platformRoles: c.platformRoles.map((p) => ({ role: p.role, logins: p.logins })),
-    globalTables: c.globalTables.map((g) => ({ relation: g.relation, defaultAccess: g.defaultAccess, access: byRole(g.access) })).sort((x, y) => x.relation.localeCompare(y.relation)),
+    globalTables: c.globalTables
+      .map((g) => ({ relation: g.relation, defaultAccess: g.defaultAccess, access: byRole(g.access) }))
+      .sort((x, y) => x.relation.localeCompare(y.relation)),
   };
 }
 
@@ -202,7 +209,7 @@ describe.each(DESIGNS)('init on the $name design', (d: Design) => {
     expect(contract(proposed)).toEqual(contract(written));
   });
 
-  it('is what docs/designs.md shows: the hand-written config and init\'s output', () => {
+  it("is what docs/designs.md shows: the hand-written config and init's output", () => {
     expect(readFileSync(configFile(d), 'utf8')).toBe(documented('config', d));
     // init's own output, the database it read named as the documentation names it.
     const output = r.text.replace(/^(\/\/ tenantproof\.config\.ts, proposed by `tenantproof init` from ).*\.$/m, `$1${documentedSource(d)}.`);
@@ -210,7 +217,7 @@ describe.each(DESIGNS)('init on the $name design', (d: Design) => {
     expect(output).toBe(documented('init', d));
   });
 
-  it('decides tenancy, principals and every tenant actor\'s context from the catalog, without a question', () => {
+  it("decides tenancy, principals and every tenant actor's context from the catalog, without a question", () => {
     expect(r.proposal.tenancy.questions).toEqual([]);
     expect(r.proposal.tenancy.memberships?.questions ?? []).toEqual([]);
     for (const a of r.proposal.actors) expect(a.questions, `${a.role}: ${a.questions.join('; ')}`).toEqual([]);
@@ -221,7 +228,11 @@ describe.each(DESIGNS)('init on the $name design', (d: Design) => {
 // ---------------------------------------------------------------------------
 // The command, as a user runs it.
 
-interface Run { code: number | null; stdout: string; stderr: string }
+interface Run {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
 function cli(args: string[], cwd: string, env: Record<string, string | undefined> = {}): Promise<Run> {
   const e: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: '1', ...env };
   for (const [k, v] of Object.entries(env)) if (v === undefined) delete e[k];

@@ -110,7 +110,10 @@ describe('graphile-migrate workflow', () => {
     await resetDatabase(t);
     const good = await fingerprintOf(t);
     writeFileSync(path.join(project.root, 'current.sql'), 'create table app.ok_table (id int);\n\ncreate tabel app.broken (id int);\n');
-    const error = await applyCurrent(t).then(() => null, (e: unknown) => e);
+    const error = await applyCurrent(t).then(
+      () => null,
+      (e: unknown) => e,
+    );
     expect(error).toBeInstanceOf(TenantproofError);
     expect((error as TenantproofError).code).toBe('migration-failed');
     expect((error as TenantproofError).message).toMatch(/syntax error at or near "tabel"/);

@@ -106,7 +106,10 @@ describe('the reference schema, unmutated', () => {
         // Not vacuous: every tenant table (partitions aside) had a read that held, for the member.
         const tables = catalog.relations.filter((r) => r.tenancy && r.kind !== 'view' && r.partitionOf === null && r.inScope).map((r) => r.qualifiedName);
         const held = new Set(report.matrix.filter((c) => c.probe === 'read' && c.actor === 'member' && c.status === 'pass').map((c) => c.relation));
-        expect(tables.filter((r) => !held.has(r)), `seed ${seed}`).toEqual([]);
+        expect(
+          tables.filter((r) => !held.has(r)),
+          `seed ${seed}`,
+        ).toEqual([]);
       }
     } finally {
       await t.drop();
@@ -124,13 +127,23 @@ describe('mutations that must fail the gate', () => {
         const lintOnly = await checkIsolation(db, config, { probes: false });
         const named = errorsOf(both.report.findings).filter((f) => m.expect.includes(f.rule));
         expect(both.report.verdict).toBe('fail');
-        expect(named.map((f) => f.rule), `errors: ${errorsOf(both.report.findings).map((f) => f.rule).join(', ')}`).not.toEqual([]);
+        expect(
+          named.map((f) => f.rule),
+          `errors: ${errorsOf(both.report.findings)
+            .map((f) => f.rule)
+            .join(', ')}`,
+        ).not.toEqual([]);
         let probesCaught: boolean | null = null;
         if (m.probes) {
           const probesOnly = await checkIsolation(db, config, { lint: false, runs: RUNS, seed: 7 });
           const caught = errorsOf(probesOnly.report.findings).filter((f) => m.probes!.includes(f.rule));
           probesCaught = caught.length > 0;
-          expect(caught.map((f) => f.rule), `probe errors: ${errorsOf(probesOnly.report.findings).map((f) => f.rule).join(', ')}`).not.toEqual([]);
+          expect(
+            caught.map((f) => f.rule),
+            `probe errors: ${errorsOf(probesOnly.report.findings)
+              .map((f) => f.rule)
+              .join(', ')}`,
+          ).not.toEqual([]);
           // A leak found by a probe comes with SQL that replays it.
           expect(caught[0]!.reproduction).toMatch(/^-- tenantproof:/);
         }
@@ -170,12 +183,19 @@ describe('correct variants give no error', () => {
       try {
         const { report } = await checkIsolation(db, config, { runs: RUNS, seed: 7 });
         expect(errorsOf(report.findings).map((f) => `${f.id}: ${f.message}`)).toEqual([]);
-        for (const rule of v.reported) expect(report.findings.filter((f) => f.rule === rule).map((f) => f.severity), rule).not.toEqual([]);
+        for (const rule of v.reported)
+          expect(
+            report.findings.filter((f) => f.rule === rule).map((f) => f.severity),
+            rule,
+          ).not.toEqual([]);
         // The reference config's declared platform path (tp_app -> tp_platform) is info on every run: not about the variant.
         const declared = (f: Finding) => f.severity === 'info' && f.message.includes('declared in platformRoles');
         expect(report.findings.filter((f) => v.silent.includes(f.rule) && !declared(f))).toEqual([]);
         const held = new Set(report.matrix.filter((c) => c.relation === 'app.documents' && c.status === 'pass').map((c) => c.probe));
-        expect(v.proven.filter((p) => !held.has(p)), 'probes that did not pass on app.documents').toEqual([]);
+        expect(
+          v.proven.filter((p) => !held.has(p)),
+          'probes that did not pass on app.documents',
+        ).toEqual([]);
       } finally {
         await cleanup();
       }

@@ -9,7 +9,11 @@ import { tempProject, type TempProject } from './support/temp-project.js';
 // the gate writes every format, a second run gives the same bytes (report --check), the shards of a run
 // merge into it, and a schema change without regenerated reports fails report --check with a summary.
 
-interface Run { code: number | null; stdout: string; stderr: string }
+interface Run {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
 
 function cli(args: string[], cwd: string): Promise<Run> {
   const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: '1', CI: 'true' };
@@ -74,7 +78,10 @@ describe('reports from the gate, on the committed schema', () => {
       const partial = JSON.parse(read('shards', String(i), `isolation-report.shard-${i}-of-2.json`)) as IsolationReport;
       expect(partial.coverage.worlds).toBe(2);
     }
-    const r = await cli(['report', '--merge', 'shards/2/isolation-report.shard-2-of-2.json', 'shards/1/isolation-report.shard-1-of-2.json', '--report-dir', 'merged'], project.root);
+    const r = await cli(
+      ['report', '--merge', 'shards/2/isolation-report.shard-2-of-2.json', 'shards/1/isolation-report.shard-1-of-2.json', '--report-dir', 'merged'],
+      project.root,
+    );
     expect(r.code, r.stderr).toBe(0);
     for (const f of FORMATS) expect(read('merged', f), f).toBe(read('reports', f));
   });
@@ -84,7 +91,19 @@ describe('reports from the gate, on the committed schema', () => {
     const head: IsolationReport = {
       ...base,
       verdict: 'fail',
-      findings: [...base.findings, { id: 'rls-not-forced:app.documents:-', rule: 'rls-not-forced', severity: 'error', relation: 'app.documents', actor: null, message: 'not forced', fix: 'force it', reproduction: null }],
+      findings: [
+        ...base.findings,
+        {
+          id: 'rls-not-forced:app.documents:-',
+          rule: 'rls-not-forced',
+          severity: 'error',
+          relation: 'app.documents',
+          actor: null,
+          message: 'not forced',
+          fix: 'force it',
+          reproduction: null,
+        },
+      ],
     };
     mkdirSync(at('head'), { recursive: true });
     writeFileSync(at('head', 'isolation-report.json'), JSON.stringify(head));

@@ -58,7 +58,11 @@ describe('a sharded run', () => {
     // The replay logs in as the application does, then switches to the actor's role.
     expect(f?.reproduction).toMatch(/^set local session authorization tp_app;\nset local role tp_member;$/m);
     // One root cause explains it: the policy that admits any tenant, with the lint finding that names it.
-    expect(whole.report.causes!.find((c) => c.severity === 'error')).toMatchObject({ id: 'policy:app.documents.leak', kind: 'policy', findings: expect.arrayContaining([f!.id]) as string[] });
+    expect(whole.report.causes!.find((c) => c.severity === 'error')).toMatchObject({
+      id: 'policy:app.documents.leak',
+      kind: 'policy',
+      findings: expect.arrayContaining([f!.id]) as string[],
+    });
     expect(f?.cause).toBe('policy:app.documents.leak');
     // Relation oids change with every migrated database: the replay names relations instead.
     expect(f?.reproduction).not.toMatch(/'\{\d[\d,]*\}'::oid\[\]/);
@@ -74,7 +78,8 @@ describe('a sharded run', () => {
       parts.push(parsePartialReport(JSON.parse(JSON.stringify(partialReport(r, { shard, runs: RUNS, context: await contextOf(r) }))), `shard ${index}`));
     }
     // Each shard saw part of the checks; the merge sums them.
-    const read = (r: { matrix: Array<{ relation: string; actor: string; probe: string; checks: number }> }) => r.matrix.find((m) => m.relation === 'app.documents' && m.actor === 'member' && m.probe === 'read')?.checks ?? 0;
+    const read = (r: { matrix: Array<{ relation: string; actor: string; probe: string; checks: number }> }) =>
+      r.matrix.find((m) => m.relation === 'app.documents' && m.actor === 'member' && m.probe === 'read')?.checks ?? 0;
     expect(read(parts[0]!) + read(parts[1]!)).toBe(read(whole.report));
     partials = parts;
 
@@ -123,8 +128,12 @@ describe('a sharded run', () => {
 
   it('renders the policies of the relation with the leak, and locates probe findings at the relation', async () => {
     const files = renderReports(whole.report, await contextOf(whole));
-    expect(files.get('isolation-report.md')).toContain('create policy leak on app.documents\n  as permissive for select to tp_member\n  using ((app.current_tenant_id() IS NOT NULL));');
-    const sarif = JSON.parse(files.get('isolation-report.sarif')!) as { runs: Array<{ results: Array<{ ruleId: string; locations: Array<{ physicalLocation: { artifactLocation: { uri: string } } }> }> }> };
+    expect(files.get('isolation-report.md')).toContain(
+      'create policy leak on app.documents\n  as permissive for select to tp_member\n  using ((app.current_tenant_id() IS NOT NULL));',
+    );
+    const sarif = JSON.parse(files.get('isolation-report.sarif')!) as {
+      runs: Array<{ results: Array<{ ruleId: string; locations: Array<{ physicalLocation: { artifactLocation: { uri: string } } }> }> }>;
+    };
     const read = sarif.runs[0]!.results.find((r) => r.ruleId === 'probe-read')!;
     expect(read.locations[0]!.physicalLocation.artifactLocation.uri).toMatch(/^migrations\/committed\/\d+-[\w-]+\.sql$/);
   });

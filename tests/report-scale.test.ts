@@ -75,7 +75,12 @@ describe('a report of 200 errors from 3 root causes', () => {
     const command = 'tenantproof check --database-url "$DATABASE_URL" --seed 2026 --runs 100 --config tenantproof.config.ts';
     expect(md).toContain(`\`${command}\` replays this run`);
     expect(page).toContain(`replay: <code>${command.replaceAll('"', '&quot;')}</code>`);
-    for (const [name, text] of [['md', md], ['html', page], ['junit', junit], ['sarif', sarifText]] as const) {
+    for (const [name, text] of [
+      ['md', md],
+      ['html', page],
+      ['junit', junit],
+      ['sarif', sarifText],
+    ] as const) {
       expect(text, name).not.toContain('tenantproof gate');
       expect(text, name).toContain('replays the run)');
     }
@@ -118,7 +123,11 @@ describe('a report of 200 errors from 3 root causes', () => {
   });
 
   it('points SARIF results of a database without migration files at the objects, not at the config file', () => {
-    type Result = { ruleId: string; properties: { findingId?: string }; locations?: Array<{ physicalLocation?: { artifactLocation: { uri: string } }; logicalLocations?: Array<{ fullyQualifiedName: string; name: string; kind: string }> }> };
+    type Result = {
+      ruleId: string;
+      properties: { findingId?: string };
+      locations?: Array<{ physicalLocation?: { artifactLocation: { uri: string } }; logicalLocations?: Array<{ fullyQualifiedName: string; name: string; kind: string }> }>;
+    };
     const results = (JSON.parse(sarifText) as { runs: Array<{ results: Result[] }> }).runs[0]!.results;
     expect(results.some((r) => r.locations?.some((l) => l.physicalLocation))).toBe(false);
     const policy = results.find((r) => r.ruleId === 'policy-always-true')!;
@@ -128,7 +137,9 @@ describe('a report of 200 errors from 3 root causes', () => {
     ]);
     const probe = results.find((r) => r.properties.findingId === `probe-read:${table(1)}:member`)!;
     expect(probe.locations![0]!.logicalLocations).toEqual([{ fullyQualifiedName: table(1), name: 't01', kind: 'type' }]);
-    expect(results.find((r) => r.ruleId === 'actor-member-of-owner')!.locations![0]!.logicalLocations).toEqual([{ fullyQualifiedName: 'role shop_owner', name: 'shop_owner', kind: 'resource' }]);
+    expect(results.find((r) => r.ruleId === 'actor-member-of-owner')!.locations![0]!.logicalLocations).toEqual([
+      { fullyQualifiedName: 'role shop_owner', name: 'shop_owner', kind: 'resource' },
+    ]);
     // With the migration files known, the same result points at the file and line, and still names the object.
     const located = JSON.parse(renderReports(report, scaleContext({ locations: true })).get('isolation-report.sarif')!) as { runs: Array<{ results: Result[] }> };
     const p = located.runs[0]!.results.find((r) => r.ruleId === 'policy-always-true')!;

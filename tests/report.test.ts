@@ -27,17 +27,36 @@ function finding(p: Partial<Finding> & Pick<Finding, 'rule' | 'severity'>): Find
   return { id: `${p.rule}:${p.object ?? relation ?? '-'}:${actor ?? '-'}`, relation, actor, message: 'm', fix: 'f', reproduction: null, ...p };
 }
 
-const cell = (relation: string, actor: string, probe: string, status: MatrixCell['status'], checks = 3, reason?: string): MatrixCell => ({ relation, actor, probe, status, checks, ...(reason ? { reason } : {}) });
+const cell = (relation: string, actor: string, probe: string, status: MatrixCell['status'], checks = 3, reason?: string): MatrixCell => ({
+  relation,
+  actor,
+  probe,
+  status,
+  checks,
+  ...(reason ? { reason } : {}),
+});
 
 function hostileReport(): IsolationReport {
   return buildReport({
     seed: 42,
     findings: [
-      finding({ rule: 'probe-read', severity: 'error', relation: HOSTILE_RELATION, actor: 'member', message: HOSTILE_MESSAGE, fix: 'fix <b>it</b> & "quote"', reproduction: "select '<script>alert(2)</script>';\n-- ``` fence" }),
+      finding({
+        rule: 'probe-read',
+        severity: 'error',
+        relation: HOSTILE_RELATION,
+        actor: 'member',
+        message: HOSTILE_MESSAGE,
+        fix: 'fix <b>it</b> & "quote"',
+        reproduction: "select '<script>alert(2)</script>';\n-- ``` fence",
+      }),
       finding({ rule: 'rls-not-forced', severity: 'error', relation: HOSTILE_RELATION, message: HOSTILE_MESSAGE, location: { file: 'migrations/<evil>.sql', line: 3 } }),
       finding({ rule: 'probe-pooled-context', severity: 'warning', relation: null, actor: 'member', message: '<script>alert(3)</script>' }),
     ],
-    matrix: [cell(HOSTILE_RELATION, 'member', 'read', 'fail', 4, '<script>alert(4)</script>'), cell(HOSTILE_RELATION, 'admin', 'read', 'pass'), cell('app.documents', 'member', 'insert', 'skipped', 0, 'no <rows>')],
+    matrix: [
+      cell(HOSTILE_RELATION, 'member', 'read', 'fail', 4, '<script>alert(4)</script>'),
+      cell(HOSTILE_RELATION, 'admin', 'read', 'pass'),
+      cell('app.documents', 'member', 'insert', 'skipped', 0, 'no <rows>'),
+    ],
     coverage: { relations: 2, actors: 2, worlds: 3, rows: 10, checks: 7 },
   });
 }
@@ -102,9 +121,7 @@ describe('HTML', () => {
 
 /** Markdown with code spans and fenced blocks removed: what a renderer would read as markup. A backslash-escaped backtick opens no code span (CommonMark). */
 function markupOf(md: string): string {
-  return md
-    .replace(/^(`{3,})[^\n]*\n[\s\S]*?\n\1$/gm, '')
-    .replace(/(?<![\\`])(`+)(?!`)[\s\S]*?(?<!`)\1(?!`)/g, '');
+  return md.replace(/^(`{3,})[^\n]*\n[\s\S]*?\n\1$/gm, '').replace(/(?<![\\`])(`+)(?!`)[\s\S]*?(?<!`)\1(?!`)/g, '');
 }
 
 describe('Markdown', () => {
@@ -138,7 +155,9 @@ describe('Markdown', () => {
     expect(md).toContain('## Findings by root cause');
     expect(md).toContain('**Fix.** fix \\<b\\>it\\</b\\> \\& "quote"');
     expect(md).toContain('## Policies of the tenant relations');
-    expect(md).toContain("create policy \"p\"\"<script>\" on app.\"<script>alert(\"\"rel\"\")</script>|x`y\"\n  as permissive for select to tp_member\n  using ((tenant_id = '</code><script>alert(5)</script>'));");
+    expect(md).toContain(
+      'create policy "p""<script>" on app."<script>alert(""rel"")</script>|x`y"\n  as permissive for select to tp_member\n  using ((tenant_id = \'</code><script>alert(5)</script>\'));',
+    );
     expect(renderMarkdown(hostileReport(), hostileContext)).toBe(md);
   });
 });
@@ -211,7 +230,13 @@ const sarifSchema = z.object({
               .array(
                 z.object({
                   physicalLocation: z.object({
-                    artifactLocation: z.object({ uri: z.string().min(1).refine((u) => !/^[a-z]+:/i.test(u) && !u.startsWith('/'), 'a repository-relative URI'), uriBaseId: z.string().optional() }),
+                    artifactLocation: z.object({
+                      uri: z
+                        .string()
+                        .min(1)
+                        .refine((u) => !/^[a-z]+:/i.test(u) && !u.startsWith('/'), 'a repository-relative URI'),
+                      uriBaseId: z.string().optional(),
+                    }),
                     region: z.object({ startLine: z.number().int().positive() }),
                   }),
                 }),
@@ -236,7 +261,10 @@ describe('SARIF', () => {
     for (const r of run.results) expect(ids[r.ruleIndex]).toBe(r.ruleId);
     const byRule = Object.fromEntries(run.results.map((r) => [r.ruleId, r]));
     // Its own location, percent-encoded; its relation's; the config file's.
-    expect(byRule['rls-not-forced']!.locations[0]!.physicalLocation).toEqual({ artifactLocation: { uri: 'migrations/%3Cevil%3E.sql', uriBaseId: '%SRCROOT%' }, region: { startLine: 3 } });
+    expect(byRule['rls-not-forced']!.locations[0]!.physicalLocation).toEqual({
+      artifactLocation: { uri: 'migrations/%3Cevil%3E.sql', uriBaseId: '%SRCROOT%' },
+      region: { startLine: 3 },
+    });
     expect(byRule['probe-read']!.locations[0]!.physicalLocation.artifactLocation.uri).toBe('migrations/current.sql');
     expect(byRule['probe-read']!.locations[0]!.physicalLocation.region.startLine).toBe(7);
     expect(byRule['probe-pooled-context']!.locations[0]!.physicalLocation.artifactLocation.uri).toBe('tenantproof.config.ts');
@@ -256,7 +284,14 @@ describe('all formats', () => {
   it('render the same bytes twice, and the JSON is the report itself', () => {
     const a = renderReports(hostileReport(), hostileContext);
     const b = renderReports(hostileReport(), hostileContext);
-    expect([...a.keys()]).toEqual(['isolation-report.policies.json', 'isolation-report.md', 'isolation-report.html', 'isolation-report.junit.xml', 'isolation-report.sarif', 'isolation-report.json']);
+    expect([...a.keys()]).toEqual([
+      'isolation-report.policies.json',
+      'isolation-report.md',
+      'isolation-report.html',
+      'isolation-report.junit.xml',
+      'isolation-report.sarif',
+      'isolation-report.json',
+    ]);
     for (const [name, content] of a) expect(b.get(name), name).toBe(content);
     expect(isolationReportSchema.parse(JSON.parse(a.get('isolation-report.json')!))).toEqual(hostileReport());
   });
@@ -282,7 +317,12 @@ describe('diff', () => {
       finding({ rule: 'probe-read', severity: 'error', actor: 'member', message: 'member saw <b>2</b> rows' }),
       finding({ rule: 'probe-duplicate-key', severity: 'warning', actor: 'member' }),
     ],
-    matrix: [cell('app.documents', 'member', 'read', 'fail'), cell('app.documents', 'member', 'insert', 'pass'), cell('app.documents', 'member', 'read-unset', 'fail'), cell('app.tasks', 'admin', 'read', 'pass')],
+    matrix: [
+      cell('app.documents', 'member', 'read', 'fail'),
+      cell('app.documents', 'member', 'insert', 'pass'),
+      cell('app.documents', 'member', 'read-unset', 'fail'),
+      cell('app.tasks', 'admin', 'read', 'pass'),
+    ],
     coverage: { relations: 2, actors: 2, worlds: 5, rows: 20, checks: 10 },
   });
 
@@ -366,12 +406,41 @@ describe('merging shards (without a database)', () => {
   const owner = finding({ rule: 'actor-member-of-owner', severity: 'error', relation: null, actor: 'member', object: 'role o' });
   const actors = [{ name: 'member', role: 'm', login: 'api', as: 'tenant' as const, expect: 'tenant' as const, context: 'setting' }];
   function shard(index: number, cells: CellStats[], extra: Finding[], coverage: IsolationReport['coverage'], notes: string[]): PartialReport {
-    const report = buildReport({ seed: 7, findings: [owner, ...extra], matrix: cells.map(matrixCellOf), coverage, causeFacts, notes, actors, connectedAs: 'postgres', replay: { command: 'check', seed: 7 } });
+    const report = buildReport({
+      seed: 7,
+      findings: [owner, ...extra],
+      matrix: cells.map(matrixCellOf),
+      coverage,
+      causeFacts,
+      notes,
+      actors,
+      connectedAs: 'postgres',
+      replay: { command: 'check', seed: 7 },
+    });
     return { ...report, shard: { index, count: 2, runs: 4, tenantRelations, cells, causeFacts } };
   }
-  const one = shard(1, [stats('read', 'member', 3, 0, 0), stats('delete', 'admin', 0, 0, 2), stats('update', 'admin', 0, 0, 1)], [], { relations: 1, actors: 2, worlds: 2, rows: 10, checks: 3, held: 3, leaked: 0, inconclusive: 3, notProven: 2 }, ['b note', 'a note']);
-  const leak = finding({ rule: 'probe-read', severity: 'error', actor: 'member', relation: 'a.x', message: 'member could read a.x: saw 1 row (in 2 of 3 checks; minimal world of 2 tenants, 3 rows, shrunk)', reproduction: 'select 1;' });
-  const two = shard(2, [stats('read', 'member', 1, 2, 0, { index: 1, detail: 'saw 1 row' }), stats('delete', 'admin', 1, 0, 0), stats('update', 'admin', 0, 0, 4)], [leak], { relations: 1, actors: 2, worlds: 2, rows: 12, checks: 4, held: 2, leaked: 2, inconclusive: 4, notProven: 1 }, ['a note', 'c note']);
+  const one = shard(
+    1,
+    [stats('read', 'member', 3, 0, 0), stats('delete', 'admin', 0, 0, 2), stats('update', 'admin', 0, 0, 1)],
+    [],
+    { relations: 1, actors: 2, worlds: 2, rows: 10, checks: 3, held: 3, leaked: 0, inconclusive: 3, notProven: 2 },
+    ['b note', 'a note'],
+  );
+  const leak = finding({
+    rule: 'probe-read',
+    severity: 'error',
+    actor: 'member',
+    relation: 'a.x',
+    message: 'member could read a.x: saw 1 row (in 2 of 3 checks; minimal world of 2 tenants, 3 rows, shrunk)',
+    reproduction: 'select 1;',
+  });
+  const two = shard(
+    2,
+    [stats('read', 'member', 1, 2, 0, { index: 1, detail: 'saw 1 row' }), stats('delete', 'admin', 1, 0, 0), stats('update', 'admin', 0, 0, 4)],
+    [leak],
+    { relations: 1, actors: 2, worlds: 2, rows: 12, checks: 4, held: 2, leaked: 2, inconclusive: 4, notProven: 1 },
+    ['a note', 'c note'],
+  );
 
   it('sums held, leaked and inconclusive, combines statuses, joins notes and recomputes the causes on the whole run', () => {
     const { report } = mergePartials([two, one]);
@@ -402,7 +471,12 @@ describe('merging what shards know about their coverage', () => {
     expect(notes.sort()).toEqual(['a.x: 5 generated row(s) refused by the database, e.g. duplicate key', 'a.y: no world held a row of it', 'col a.x.c: no value']);
     const never = (relation: string) => finding({ rule: 'coverage-unfilled', severity: 'warning', relation, message: `no world held a row of ${relation}: refused` });
     const unfillable = finding({ rule: 'coverage-unfilled', severity: 'warning', relation: 'a.c', message: 'a.c could not be filled by any world: a cycle' });
-    expect(mergeUnfilled([[never('a.y'), never('a.z'), unfillable], [never('a.y'), unfillable]]).map((f) => f.relation)).toEqual(['a.y', 'a.c']);
+    expect(
+      mergeUnfilled([
+        [never('a.y'), never('a.z'), unfillable],
+        [never('a.y'), unfillable],
+      ]).map((f) => f.relation),
+    ).toEqual(['a.y', 'a.c']);
   });
 });
 

@@ -66,8 +66,13 @@ describe('what a save affects', () => {
       if (s === 'app.documents') continue;
       const r = after.relations.find((x) => x.qualifiedName === s);
       const f = after.functions.find((x) => x.signature === s);
-      const reads = r ? [...r.dependsOn, ...r.policies.flatMap((p) => [...p.relations, ...p.functions])] : [...(f?.relationsReferenced ?? []), ...(f?.calls ?? []), f?.returnsRelation];
-      expect(reads.some((x) => x !== undefined && x !== null && c.affected.has(x)), s).toBe(true);
+      const reads = r
+        ? [...r.dependsOn, ...r.policies.flatMap((p) => [...p.relations, ...p.functions])]
+        : [...(f?.relationsReferenced ?? []), ...(f?.calls ?? []), f?.returnsRelation];
+      expect(
+        reads.some((x) => x !== undefined && x !== null && c.affected.has(x)),
+        s,
+      ).toBe(true);
     }
   });
 
@@ -119,15 +124,35 @@ describe('what a save affects', () => {
 });
 
 describe('the verdict', () => {
-  const finding = (o: Partial<Finding>): Finding => ({ id: o.rule ?? 'x', rule: 'probe-read', severity: 'error', relation: 'app.notes', actor: 'member', message: 'm', fix: 'f', reproduction: null, ...o });
+  const finding = (o: Partial<Finding>): Finding => ({
+    id: o.rule ?? 'x',
+    rule: 'probe-read',
+    severity: 'error',
+    relation: 'app.notes',
+    actor: 'member',
+    message: 'm',
+    fix: 'f',
+    reproduction: null,
+    ...o,
+  });
 
   it('says who reads what, with the fix of the dynamic evidence, and marks what is new', () => {
     const [e] = exposuresOf(
-      [finding({ id: 'lint1', rule: 'policy-always-true', actor: null, message: 'policy x is always true', fix: 'lint fix', location: { file: 'current.sql', line: 2 } }), finding({ id: 'p1', fix: 'probe fix' })],
+      [
+        finding({ id: 'lint1', rule: 'policy-always-true', actor: null, message: 'policy x is always true', fix: 'lint fix', location: { file: 'current.sql', line: 2 } }),
+        finding({ id: 'p1', fix: 'probe fix' }),
+      ],
       config,
       new Set(['lint1']),
     );
-    expect(e).toMatchObject({ subject: 'app.notes', what: "member reads other tenants' rows", fix: 'probe fix', rules: ['probe-read', 'policy-always-true'], isNew: true, location: { file: 'current.sql', line: 2 } });
+    expect(e).toMatchObject({
+      subject: 'app.notes',
+      what: "member reads other tenants' rows",
+      fix: 'probe fix',
+      rules: ['probe-read', 'policy-always-true'],
+      isNew: true,
+      location: { file: 'current.sql', line: 2 },
+    });
   });
 
   it("speaks of tenant rows for an actor that must see none, and of the lint's message when no probe failed", () => {
@@ -189,7 +214,11 @@ interface Watcher {
 function startWatch(cwd: string, env: Record<string, string | undefined>): Watcher {
   const e: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: '1', ...env };
   for (const [k, v] of Object.entries(env)) if (v === undefined) delete e[k];
-  const child = spawn(process.execPath, [path.join(inject('projectRoot'), 'bin/tenantproof.js'), 'watch', '--runs', '3', '--seed', '1'], { cwd, env: e, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [path.join(inject('projectRoot'), 'bin/tenantproof.js'), 'watch', '--runs', '3', '--seed', '1'], {
+    cwd,
+    env: e,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   const buf = { stdout: '', stderr: '' };
   const seen = { stdout: 0, stderr: 0 };
   child.stdout!.on('data', (d: Buffer) => (buf.stdout += d.toString()));

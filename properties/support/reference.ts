@@ -1,6 +1,17 @@
 import { sql, type Queryable, type SQLQuery, type Transaction } from '@databases/pg';
 import { errorCode } from 'tenantproof';
-import { factories, GLOBAL_TABLES, insertWorld, missingParents, REFERENCE_DATE, seededFaker, type ExistingRows, type FactoryContext, type Row, type World } from '../../factories/index.js';
+import {
+  factories,
+  GLOBAL_TABLES,
+  insertWorld,
+  missingParents,
+  REFERENCE_DATE,
+  seededFaker,
+  type ExistingRows,
+  type FactoryContext,
+  type Row,
+  type World,
+} from '../../factories/index.js';
 
 /** A relation that holds tenant rows: a table, a partitioned table or one of its partitions. */
 export interface TenantRelation {
@@ -138,7 +149,10 @@ export async function othersDigests(q: Queryable, relations: readonly TenantRela
 }
 
 export function insertStatement(relation: string, row: Row, returning: boolean): SQLQuery {
-  const cols = sql.join(Object.keys(row).map((c) => sql.ident(c)), ', ');
+  const cols = sql.join(
+    Object.keys(row).map((c) => sql.ident(c)),
+    ', ',
+  );
   return sql`insert into ${ident(relation)} (${cols})
     select ${cols} from json_populate_record(null::${ident(relation)}, ${JSON.stringify(row)}::json)
     ${returning ? sql`returning 1` : sql``}`;
@@ -202,7 +216,11 @@ export function constraintOf(e: unknown): string | undefined {
 }
 
 /** A quoted identifier for statement text (`schema.table` or a column). */
-export const quoted = (name: string) => name.split('.').map((p) => `"${p.replace(/"/g, '""')}"`).join('.');
+export const quoted = (name: string) =>
+  name
+    .split('.')
+    .map((p) => `"${p.replace(/"/g, '""')}"`)
+    .join('.');
 
 /**
  * Many statements in one round trip, each in its own subtransaction (a
@@ -230,7 +248,12 @@ export async function defineAttempts(tx: Queryable): Promise<void> {
     end $$`);
 }
 
-export interface Attempt { label: string; relation: string; text: string; payload?: Row }
+export interface Attempt {
+  label: string;
+  relation: string;
+  text: string;
+  payload?: Row;
+}
 export async function attemptAll(tx: Queryable, attempts: readonly Attempt[], a: string, b: string): Promise<Outcome[]> {
   const rows = await tx.query(sql`select i, code, message, n from pg_temp.tp_attempts(
     ${attempts.map((x) => x.text)}::text[], ${a}::uuid, ${b}::uuid, ${attempts.map((x) => (x.payload ? JSON.stringify(x.payload) : null))}::json[]) order by i`);

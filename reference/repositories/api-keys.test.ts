@@ -91,7 +91,15 @@ describe('API keys repository', () => {
     // The key still authenticates: its hash was not touched.
     expect(expectOk(await apiKeys.authenticate(t.db, admin(tenantA), key)).name).toBe('renamed');
 
-    for (const patch of [{ permissions: ['superuser'] }, { permissions: [] }, { permissions: ['read', 'read'] }, { expires_at: new Date(Date.now() - 1000) }, { name: '' }, { key_hash: 'f'.repeat(64) }, {}]) {
+    for (const patch of [
+      { permissions: ['superuser'] },
+      { permissions: [] },
+      { permissions: ['read', 'read'] },
+      { expires_at: new Date(Date.now() - 1000) },
+      { name: '' },
+      { key_hash: 'f'.repeat(64) },
+      {},
+    ]) {
       expect(expectErr(await apiKeys.update(t.db, admin(tenantA), apiKey.id, patch as never)), JSON.stringify(patch)).toMatchObject({ kind: 'invalid' });
     }
     expect(expectErr(await apiKeys.create(t.db, admin(tenantA), { name: 'x', key_prefix: 'tp_chosen1' } as never))).toMatchObject({ kind: 'invalid' });

@@ -34,16 +34,43 @@ describe('database errors become typed results', () => {
   it('maps each SQLSTATE class to its kind, with names but never row values', async () => {
     const secretHash = `$scrypt$ln=10,r=8,p=1$${'S'.repeat(22)}$${'K'.repeat(43)}`;
     const cases: [string, (tx: Transaction) => Promise<unknown>, object][] = [
-      ['unique', (tx) => tx.query(sql`insert into app.users (tenant_id, email, password_hash) values (${tenantA}, 'A@example.com', ${secretHash})`), { kind: 'conflict', code: '23505', constraint: 'users_tenant_email_key' }],
-      ['foreign key', (tx) => tx.query(sql`insert into app.documents (tenant_id, user_id, title, content_hash) values (${tenantA}, ${userB}, 't', ${'a'.repeat(64)})`), { kind: 'reference', code: '23503', constraint: 'documents_tenant_id_user_id_fkey' }],
-      ['check', (tx) => tx.query(sql`insert into app.users (tenant_id, email, password_hash, role) values (${tenantA}, 'c@example.com', ${secretHash}, 'root')`), { kind: 'invalid', code: '23514', constraint: 'users_role_check' }],
-      ['not null', (tx) => tx.query(sql`insert into app.users (tenant_id, email, password_hash) values (${tenantA}, null, ${secretHash})`), { kind: 'invalid', code: '23502', column: 'email' }],
+      [
+        'unique',
+        (tx) => tx.query(sql`insert into app.users (tenant_id, email, password_hash) values (${tenantA}, 'A@example.com', ${secretHash})`),
+        { kind: 'conflict', code: '23505', constraint: 'users_tenant_email_key' },
+      ],
+      [
+        'foreign key',
+        (tx) => tx.query(sql`insert into app.documents (tenant_id, user_id, title, content_hash) values (${tenantA}, ${userB}, 't', ${'a'.repeat(64)})`),
+        { kind: 'reference', code: '23503', constraint: 'documents_tenant_id_user_id_fkey' },
+      ],
+      [
+        'check',
+        (tx) => tx.query(sql`insert into app.users (tenant_id, email, password_hash, role) values (${tenantA}, 'c@example.com', ${secretHash}, 'root')`),
+        { kind: 'invalid', code: '23514', constraint: 'users_role_check' },
+      ],
+      [
+        'not null',
+        (tx) => tx.query(sql`insert into app.users (tenant_id, email, password_hash) values (${tenantA}, null, ${secretHash})`),
+        { kind: 'invalid', code: '23502', column: 'email' },
+      ],
       ['bad syntax', (tx) => tx.query(sql`select * from app.users where id = ${'not-a-uuid'}::uuid`), { kind: 'invalid', code: '22P02' }],
-      ['privilege', async (tx) => { await tx.query(sql`set local role tp_member`); await tx.query(sql`delete from app.users`); }, { kind: 'forbidden', code: '42501' }],
-      ['policy', async (tx) => {
-        await tx.query(sql`select set_config('role', 'tp_admin', true), set_config('app.tenant_id', ${tenantA}, true)`);
-        await tx.query(sql`insert into app.users (tenant_id, email, password_hash) values (${tenantB}, 'x@example.com', ${secretHash})`);
-      }, { kind: 'forbidden', code: '42501' }],
+      [
+        'privilege',
+        async (tx) => {
+          await tx.query(sql`set local role tp_member`);
+          await tx.query(sql`delete from app.users`);
+        },
+        { kind: 'forbidden', code: '42501' },
+      ],
+      [
+        'policy',
+        async (tx) => {
+          await tx.query(sql`select set_config('role', 'tp_admin', true), set_config('app.tenant_id', ${tenantA}, true)`);
+          await tx.query(sql`insert into app.users (tenant_id, email, password_hash) values (${tenantB}, 'x@example.com', ${secretHash})`);
+        },
+        { kind: 'forbidden', code: '42501' },
+      ],
     ];
     for (const [name, statement, expected] of cases) {
       const e = await errorOf(statement);
@@ -68,7 +95,14 @@ describe('defineRepository', () => {
   const configs = defineRepository({
     entity: 'tenant config',
     table: { schema: 'app', name: 'tenant_configs' },
-    row: z.object({ tenant_id: z.string(), id: z.string(), template_id: z.string().nullable(), settings: z.record(z.string(), z.unknown()), created_at: z.date(), updated_at: z.date() }),
+    row: z.object({
+      tenant_id: z.string(),
+      id: z.string(),
+      template_id: z.string().nullable(),
+      settings: z.record(z.string(), z.unknown()),
+      created_at: z.date(),
+      updated_at: z.date(),
+    }),
     create: z.strictObject({ template_id: z.guid().nullable().default(null), settings: z.record(z.string(), z.json()).default({}) }),
     update: nonEmptyPatch({ settings: z.record(z.string(), z.json()) }),
     sort: { columns: ['created_at'], default: 'created_at' },
@@ -84,7 +118,10 @@ describe('defineRepository', () => {
     expect(expectOk(await configs.list(t.db, admin(tenantA)))).toMatchObject({ total: 1, items: [{ id: created.id }] });
     // One configuration per tenant.
     expect(expectErr(await configs.create(t.db, admin(tenantA), {}))).toMatchObject({ kind: 'conflict', constraint: 'tenant_configs_tenant_id_key' });
-    expect(expectErr(await configs.create(t.db, admin(tenantB), { template_id: '00000000-0000-4000-8000-000000000000' }))).toMatchObject({ kind: 'reference', constraint: 'tenant_configs_template_id_fkey' });
+    expect(expectErr(await configs.create(t.db, admin(tenantB), { template_id: '00000000-0000-4000-8000-000000000000' }))).toMatchObject({
+      kind: 'reference',
+      constraint: 'tenant_configs_template_id_fkey',
+    });
     // Administrators may not delete a configuration (no DELETE grant).
     expect(expectErr(await configs.remove(t.db, admin(tenantA), created.id))).toEqual({ kind: 'forbidden', code: '42501' });
     expect(expectOk(await configs.get(t.db, admin(tenantA), created.id)).id).toBe(created.id);

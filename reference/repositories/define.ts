@@ -82,13 +82,7 @@ export async function inTenant<T, E = never>(
 type AnyObject = z.ZodObject<z.core.$ZodShape>;
 type Direction = 'asc' | 'desc';
 
-export interface EntitySpec<
-  Row extends AnyObject,
-  Create extends z.ZodType,
-  Update extends z.ZodType,
-  Sort extends keyof z.output<Row> & string,
-  Filter extends AnyObject,
-> {
+export interface EntitySpec<Row extends AnyObject, Create extends z.ZodType, Update extends z.ZodType, Sort extends keyof z.output<Row> & string, Filter extends AnyObject> {
   /** For messages: "create document failed". */
   entity: string;
   table: { schema: string; name: string };
@@ -151,9 +145,7 @@ export function defineRepository<
   Update extends z.ZodType,
   Sort extends keyof z.output<Row> & string,
   Filter extends AnyObject = z.ZodObject<{}>,
->(
-  spec: EntitySpec<Row, Create, Update, Sort, Filter>,
-): Repository<z.output<Row>, z.input<Create>, z.input<Update>, Sort, z.input<Filter>> {
+>(spec: EntitySpec<Row, Create, Update, Sort, Filter>): Repository<z.output<Row>, z.input<Create>, z.input<Update>, Sort, z.input<Filter>> {
   type T = z.output<Row>;
   const rowKeys = Object.keys(spec.row.shape);
   const computed = (spec.computed ?? {}) as Record<string, SQLQuery | undefined>;
@@ -202,8 +194,14 @@ export function defineRepository<
     async insert(tx, ctx, values) {
       const entries = [['tenant_id', ctx.tenantId] as [string, unknown], ...defined(values).filter(([k]) => k !== 'tenant_id')];
       const [row] = await tx.query(sql`
-        insert into ${table} (${sql.join(entries.map(([k]) => sql.ident(k)), ', ')})
-        values (${sql.join(entries.map(([k, v]) => encode(k, v)), ', ')})
+        insert into ${table} (${sql.join(
+          entries.map(([k]) => sql.ident(k)),
+          ', ',
+        )})
+        values (${sql.join(
+          entries.map(([k, v]) => encode(k, v)),
+          ', ',
+        )})
         returning ${columns}`);
       return parseRow(row);
     },
@@ -212,7 +210,10 @@ export function defineRepository<
       const entries = defined(values).filter(([k]) => k !== 'tenant_id' && k !== 'id');
       if (entries.length === 0) return internals.selectById(tx, ctx, id);
       const [row] = await tx.query(sql`
-        update ${table} set ${sql.join(entries.map(([k, v]) => sql`${sql.ident(k)} = ${encode(k, v)}`), ', ')}
+        update ${table} set ${sql.join(
+          entries.map(([k, v]) => sql`${sql.ident(k)} = ${encode(k, v)}`),
+          ', ',
+        )}
         where ${scope(ctx, id)}
         returning ${columns}`);
       return row === undefined ? undefined : parseRow(row);

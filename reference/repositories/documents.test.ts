@@ -111,7 +111,7 @@ describe('documents repository', () => {
     expect(expectErr(await documents.list(t.db, admin(tenant), { filter: { title: 'two' } as never }))).toMatchObject({ kind: 'invalid' });
   });
 
-  it('refuses a reference to another tenant\'s user, and a duplicate content hash', async () => {
+  it("refuses a reference to another tenant's user, and a duplicate content hash", async () => {
     const err = expectErr(await documents.create(t.db, admin(tenantA), { user_id: userB, title: 'stolen author', content_hash: fresh() }));
     expect(err).toEqual({ kind: 'reference', code: '23503', constraint: 'documents_tenant_id_user_id_fkey' });
     const hash = fresh();
@@ -123,7 +123,10 @@ describe('documents repository', () => {
     });
     // Unique per tenant, not globally.
     expectOk(await documents.create(t.db, admin(tenantB), { user_id: userB, title: 'same content elsewhere', content_hash: hash }));
-    expect(expectErr(await documents.create(t.db, admin(tenantA), { user_id: userA, title: 'x', content_hash: 'ABC' }))).toMatchObject({ kind: 'invalid', issues: [{ path: 'content_hash' }] });
+    expect(expectErr(await documents.create(t.db, admin(tenantA), { user_id: userA, title: 'x', content_hash: 'ABC' }))).toMatchObject({
+      kind: 'invalid',
+      issues: [{ path: 'content_hash' }],
+    });
   });
 
   it("treats another tenant's document as not found, and leaves it untouched", async () => {

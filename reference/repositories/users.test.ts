@@ -117,7 +117,10 @@ describe('users repository', () => {
     expect(expectErr(await users.create(t.db, admin(tenantA), sneaky))).toMatchObject({ kind: 'invalid' });
     const withHash = { email: 'hash@example.com', password: PASSWORD, password_hash: 'x'.repeat(30) } as never;
     expect(expectErr(await users.create(t.db, admin(tenantA), withHash))).toMatchObject({ kind: 'invalid' });
-    expect(expectErr(await users.create(t.db, admin(tenantA), { email: 'r@example.com', password: PASSWORD, role: 'root' as never }))).toMatchObject({ kind: 'invalid', issues: [{ path: 'role' }] });
+    expect(expectErr(await users.create(t.db, admin(tenantA), { email: 'r@example.com', password: PASSWORD, role: 'root' as never }))).toMatchObject({
+      kind: 'invalid',
+      issues: [{ path: 'role' }],
+    });
     const id = await seedUser(t.db, tenantA, 'patch@example.com');
     expect(expectErr(await users.update(t.db, admin(tenantA), id, {}))).toMatchObject({ kind: 'invalid', issues: [{ message: 'nothing to update' }] });
     expect(expectErr(await users.get(t.db, admin(tenantA), 'not-a-uuid'))).toMatchObject({ kind: 'invalid' });

@@ -69,11 +69,7 @@ async function setPassword(db: Db, ctx: RepoContext, id: string, newPassword: st
  * time. On success, `needsRehash` asks the caller to store a fresh hash
  * (setPassword) while it holds the plaintext.
  */
-async function verifyCredentials(
-  db: Db,
-  ctx: RepoContext,
-  input: { email: string; password: string },
-): Promise<Result<{ user: User; needsRehash: boolean }, CredentialsError>> {
+async function verifyCredentials(db: Db, ctx: RepoContext, input: { email: string; password: string }): Promise<Result<{ user: User; needsRehash: boolean }, CredentialsError>> {
   const parsed = credentialsInput.safeParse(input);
   if (!parsed.success) return invalidInput(parsed.error);
   const found = await inTenant<{ user: User; hash: string } | null>(db, ctx, 'verify user credentials', async (tx, c) => {
@@ -96,12 +92,7 @@ async function verifyCredentials(
  * returned once, wrapped so that they print as [redacted]; only the user row
  * (with totp_enabled) is readable afterwards.
  */
-async function enableTotp(
-  db: Db,
-  ctx: RepoContext,
-  id: string,
-  options: { issuer: string },
-): Promise<Result<{ user: User; secret: Secret; uri: Secret }>> {
+async function enableTotp(db: Db, ctx: RepoContext, id: string, options: { issuer: string }): Promise<Result<{ user: User; secret: Secret; uri: Secret }>> {
   const parsed = z.object({ id: idSchema, issuer: z.string().trim().min(1).max(100) }).safeParse({ id, issuer: options.issuer });
   if (!parsed.success) return invalidInput(parsed.error);
   const secret = generateTotpSecret();
@@ -126,19 +117,14 @@ async function disableTotp(db: Db, ctx: RepoContext, id: string): Promise<Result
  * can be replayed within its window: callers that need replay protection
  * must record the returned counter themselves.
  */
-async function checkTotp(
-  db: Db,
-  ctx: RepoContext,
-  id: string,
-  code: string,
-  options: { time?: number } = {},
-): Promise<Result<{ valid: boolean; counter?: number }>> {
+async function checkTotp(db: Db, ctx: RepoContext, id: string, code: string, options: { time?: number } = {}): Promise<Result<{ valid: boolean; counter?: number }>> {
   const parsed = z.object({ id: idSchema, code: z.string().max(16) }).safeParse({ id, code });
   if (!parsed.success) return invalidInput(parsed.error);
   return inTenant(db, ctx, 'check user totp', async (tx, c) => {
     const [row] = await tx.query(sql`select totp_secret from app.users where tenant_id = ${c.tenantId} and id = ${parsed.data.id}`);
     if (!row) return notFound();
-    if (row.totp_secret === null) return fail({ kind: 'invalid', column: 'totp_secret', issues: [{ path: 'totp', message: 'two-factor authentication is not enabled for this user' }] });
+    if (row.totp_secret === null)
+      return fail({ kind: 'invalid', column: 'totp_secret', issues: [{ path: 'totp', message: 'two-factor authentication is not enabled for this user' }] });
     const v = verifyTotp(String(row.totp_secret), parsed.data.code, { time: options.time });
     return ok(v.ok ? { valid: true, counter: v.counter } : { valid: false });
   });

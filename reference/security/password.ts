@@ -61,9 +61,7 @@ function parseHash(hash: string): ParsedHash | null {
 }
 
 function withinLimits(p: ScryptParams): boolean {
-  return (Object.keys(LIMITS) as (keyof ScryptParams)[]).every(
-    (k) => Number.isInteger(p[k]) && p[k] >= LIMITS[k][0] && p[k] <= LIMITS[k][1],
-  );
+  return (Object.keys(LIMITS) as (keyof ScryptParams)[]).every((k) => Number.isInteger(p[k]) && p[k] >= LIMITS[k][0] && p[k] <= LIMITS[k][1]);
 }
 
 function derive(password: string, salt: Buffer, keylen: number, { ln, r, p }: ScryptParams): Promise<Buffer> {
@@ -113,11 +111,5 @@ export async function verifyPassword(password: SecretInput, hash: string): Promi
 export function needsRehash(hash: string, params: ScryptParams = DEFAULT_SCRYPT_PARAMS): boolean {
   const parsed = typeof hash === 'string' ? parseHash(hash) : null;
   if (!parsed) return true;
-  return (
-    parsed.params.ln !== params.ln ||
-    parsed.params.r !== params.r ||
-    parsed.params.p !== params.p ||
-    parsed.salt.length < SALT_BYTES ||
-    parsed.key.length < KEY_BYTES
-  );
+  return parsed.params.ln !== params.ln || parsed.params.r !== params.r || parsed.params.p !== params.p || parsed.salt.length < SALT_BYTES || parsed.key.length < KEY_BYTES;
 }

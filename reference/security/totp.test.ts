@@ -7,7 +7,15 @@ const ascii = (s: string) => base32Encode(Buffer.from(s, 'ascii'));
 
 describe('base32 (RFC 4648)', () => {
   it('matches the RFC test vectors (unpadded)', () => {
-    const vectors: [string, string][] = [['', ''], ['f', 'MY'], ['fo', 'MZXQ'], ['foo', 'MZXW6'], ['foob', 'MZXW6YQ'], ['fooba', 'MZXW6YTB'], ['foobar', 'MZXW6YTBOI']];
+    const vectors: [string, string][] = [
+      ['', ''],
+      ['f', 'MY'],
+      ['fo', 'MZXQ'],
+      ['foo', 'MZXW6'],
+      ['foob', 'MZXW6YQ'],
+      ['fooba', 'MZXW6YTB'],
+      ['foobar', 'MZXW6YTBOI'],
+    ];
     for (const [plain, encoded] of vectors) {
       expect(ascii(plain)).toBe(encoded);
       expect(base32Decode(encoded).toString('ascii')).toBe(plain);
@@ -16,9 +24,11 @@ describe('base32 (RFC 4648)', () => {
   });
 
   it('round-trips any bytes and rejects other characters', () => {
-    fc.assert(fc.property(fc.uint8Array({ maxLength: 64 }), (bytes) => {
-      expect(base32Decode(base32Encode(bytes)).equals(Buffer.from(bytes))).toBe(true);
-    }));
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 64 }), (bytes) => {
+        expect(base32Decode(base32Encode(bytes)).equals(Buffer.from(bytes))).toBe(true);
+      }),
+    );
     expect(() => base32Decode('ABC1')).toThrow(RangeError);
     expect(() => base32Decode('ABC1')).not.toThrow(/ABC1/);
   });

@@ -25,7 +25,10 @@ export function analyzeFunctions(funcs: Func[], graph: CallGraph): void {
     const calls = new Set<string>();
     for (const { targets } of graph.callees(facts, path)) for (const g of targets) if (g.signature !== f.signature) calls.add(g.signature);
     f.calls = [...calls].sort();
-    f.relationsReferenced = graph.resolveRelations([...facts.relationsRead, ...facts.relationsWritten], path).map((r) => r.qualifiedName).sort();
+    f.relationsReferenced = graph
+      .resolveRelations([...facts.relationsRead, ...facts.relationsWritten], path)
+      .map((r) => r.qualifiedName)
+      .sort();
     f.parseError = facts.errors[0] ?? null;
   }
   for (const f of funcs) {

@@ -10,8 +10,12 @@ import { callNames, readsCurrentUser, relationNames, settingMatches, settingRead
 describe('expressions (text fallback)', () => {
   it('reads settings, with JSON claim paths, even through NULLIF and casts', () => {
     expect(settingReads("(tenant_id = (NULLIF(current_setting('app.tenant_id'::text, true), ''::text))::uuid)")).toEqual([{ name: 'app.tenant_id', claims: [] }]);
-    expect(settingReads("(org_id = ((NULLIF(current_setting('request.jwt.claims'::text, true), ''::text))::json ->> 'org_id'::text))::uuid")).toEqual([{ name: 'request.jwt.claims', claims: [['org_id']] }]);
-    expect(settingReads("current_setting('request.jwt.claims', true)::jsonb -> 'app_metadata' ->> 'org_id'")).toEqual([{ name: 'request.jwt.claims', claims: [['app_metadata', 'org_id']] }]);
+    expect(settingReads("(org_id = ((NULLIF(current_setting('request.jwt.claims'::text, true), ''::text))::json ->> 'org_id'::text))::uuid")).toEqual([
+      { name: 'request.jwt.claims', claims: [['org_id']] },
+    ]);
+    expect(settingReads("current_setting('request.jwt.claims', true)::jsonb -> 'app_metadata' ->> 'org_id'")).toEqual([
+      { name: 'request.jwt.claims', claims: [['app_metadata', 'org_id']] },
+    ]);
     expect(settingReads("pg_catalog.current_setting('App.Role') = 'admin'")[0]!.name).toBe('app.role');
     expect(settingReads("set_config('app.x', 'y', true)")).toEqual([]);
   });

@@ -21,16 +21,7 @@ import { analyzeFunctions, attachPolicies } from './code-facts.js';
 import { CallGraph } from './sql/call-graph.js';
 import { loadParser } from './sql/parser.js';
 import { computeTenancy } from './tenancy.js';
-import type {
-  ActorRole,
-  Catalog,
-  DefaultPrivilegeObject,
-  Func,
-  FunctionKind,
-  Relation,
-  RelationKind,
-  Role,
-} from './types.js';
+import type { ActorRole, Catalog, DefaultPrivilegeObject, Func, FunctionKind, Relation, RelationKind, Role } from './types.js';
 
 export interface IntrospectOptions {
   /** Database roles of the configured actors; missing roles are reported with exists: false. */

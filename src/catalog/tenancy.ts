@@ -48,9 +48,7 @@ export function computeTenancy(relations: readonly Relation[], options: TenancyO
     for (const r of relations) {
       if (!scoped(r) || scopes.has(r.qualifiedName)) continue;
       if (r.kind !== 'table' && r.kind !== 'partitioned-table' && r.kind !== 'foreign-table') continue;
-      const fk = [...r.foreignKeys]
-        .sort((a, b) => (a.name < b.name ? -1 : 1))
-        .find((k) => k.notNull && scopes.has(k.references) && !global.has(k.references));
+      const fk = [...r.foreignKeys].sort((a, b) => (a.name < b.name ? -1 : 1)).find((k) => k.notNull && scopes.has(k.references) && !global.has(k.references));
       if (!fk) continue;
       const target = scopes.get(fk.references)!;
       const hop: TenancyHop = { from: r.qualifiedName, to: fk.references, via: fk.name, columns: fk.columns };

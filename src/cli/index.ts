@@ -36,7 +36,7 @@ function ctxFrom(cmd: Command) {
 
 export function buildProgram(): Command {
   const program = new Command('tenantproof')
-    .description('Evidence that no tenant can read, write, move or reference another tenant\'s rows.')
+    .description("Evidence that no tenant can read, write, move or reference another tenant's rows.")
     .addOption(new Option('--pg-major <major>', 'PostgreSQL major of the embedded server').argParser(major))
     .addOption(new Option('--engine <engine>', 'where the server comes from when DATABASE_URL is unset').choices(['embedded', 'docker']))
     .option('-q, --quiet', 'print only results and errors')
@@ -46,7 +46,10 @@ export function buildProgram(): Command {
       process.exitCode = err.exitCode === 0 ? 0 : 2;
       throw err;
     })
-    .addHelpText('after', '\nExit codes: 0 passed, 1 isolation findings, 2 usage or infrastructure error, 130 interrupted (Ctrl-C).\nDATABASE_URL: use that server instead of the embedded one.');
+    .addHelpText(
+      'after',
+      '\nExit codes: 0 passed, 1 isolation findings, 2 usage or infrastructure error, 130 interrupted (Ctrl-C).\nDATABASE_URL: use that server instead of the embedded one.',
+    );
 
   const isolationFlags = (c: Command) =>
     c
@@ -61,11 +64,7 @@ export function buildProgram(): Command {
   // Progress, colours and Ctrl-C live in output.ts: live at a terminal, plain lines in a pipe or CI.
   const outputFor = (cmd: Command, o: { json?: boolean }) => new Output({ quiet: cmd.optsWithGlobals<{ quiet?: boolean }>().quiet, json: o.json });
 
-  isolationFlags(
-    program
-      .command('gate')
-      .description('reset from migrations (and current.sql), lint, probe, write the report; exit 1 on any error finding'),
-  )
+  isolationFlags(program.command('gate').description('reset from migrations (and current.sql), lint, probe, write the report; exit 1 on any error finding'))
     .addHelpText('after', '\nExamples:\n  tenantproof gate\n  tenantproof gate --runs 300 --seed 42\n  tenantproof gate --no-lint        # what the probes alone catch')
     .action(async (o: IsolationFlags, cmd: Command) => {
       const out = outputFor(cmd, o);
@@ -85,39 +84,56 @@ export function buildProgram(): Command {
     .addHelpText('after', '\nExamples:\n  tenantproof check --database-url postgres://admin@db/app --config tenantproof.config.ts')
     .action(async (o: IsolationFlags & { databaseUrl: string }, cmd: Command) => {
       const out = outputFor(cmd, o);
-      const r = await interruptible(out, 'the check stopped before it finished; no report was written', (signal) =>
-        check({ ...o, onProgress: out.isolationProgress(), signal }),
-      );
+      const r = await interruptible(out, 'the check stopped before it finished; no report was written', (signal) => check({ ...o, onProgress: out.isolationProgress(), signal }));
       printResult(r, out);
       process.exitCode = r.passed ? 0 : 1;
     });
 
   const db = program.command('db').description('the development database server and migrations');
-  db.command('start').description('start the embedded server (reuses a running one) and leave it running').action(async (_o, cmd: Command) => {
-    const r = await dbStart(ctxFrom(cmd));
-    console.log(r.url);
-    new Output().info(r.reused ? 'already running' : `started PostgreSQL ${r.version}`);
-  });
-  db.command('stop').description('stop the embedded server').action(async (_o, cmd: Command) => {
-    const r = await dbStop(ctxFrom(cmd));
-    console.log(r.stopped ? 'stopped' : 'not running');
-  });
-  db.command('status').description('is the embedded server running?').action((_o, cmd: Command) => {
-    const s = dbStatus(ctxFrom(cmd));
-    console.log(s.running ? `running (pid ${s.pid}) on port ${s.port}` : `stopped${s.initialised ? '' : ' (not initialised)'}`);
-  });
-  db.command('url').description('print the development database URL').action((_o, cmd: Command) => {
-    const url = dbUrl(ctxFrom(cmd));
-    if (!url) {
-      console.error(formatError(new Error('the embedded server is not running: run `tenantproof db start` first')));
-      process.exitCode = 2;
-    } else console.log(url);
-  });
-  db.command('reset').description('drop and recreate the development database from the committed migrations').action((_o, cmd: Command) => dbReset(ctxFrom(cmd)));
-  db.command('migrate').description('apply committed migrations not yet applied').action((_o, cmd: Command) => dbMigrate(ctxFrom(cmd)));
-  db.command('watch').description('re-apply current.sql on every save').action((_o, cmd: Command) => dbWatch(ctxFrom(cmd)));
-  db.command('commit').description('commit current.sql as the next migration').option('-m, --message <text>', 'migration name').action((o: { message?: string }, cmd: Command) => dbCommit(ctxFrom(cmd), o.message));
-  db.command('uncommit').description('move the last migration back into current.sql').action((_o, cmd: Command) => dbUncommit(ctxFrom(cmd)));
+  db.command('start')
+    .description('start the embedded server (reuses a running one) and leave it running')
+    .action(async (_o, cmd: Command) => {
+      const r = await dbStart(ctxFrom(cmd));
+      console.log(r.url);
+      new Output().info(r.reused ? 'already running' : `started PostgreSQL ${r.version}`);
+    });
+  db.command('stop')
+    .description('stop the embedded server')
+    .action(async (_o, cmd: Command) => {
+      const r = await dbStop(ctxFrom(cmd));
+      console.log(r.stopped ? 'stopped' : 'not running');
+    });
+  db.command('status')
+    .description('is the embedded server running?')
+    .action((_o, cmd: Command) => {
+      const s = dbStatus(ctxFrom(cmd));
+      console.log(s.running ? `running (pid ${s.pid}) on port ${s.port}` : `stopped${s.initialised ? '' : ' (not initialised)'}`);
+    });
+  db.command('url')
+    .description('print the development database URL')
+    .action((_o, cmd: Command) => {
+      const url = dbUrl(ctxFrom(cmd));
+      if (!url) {
+        console.error(formatError(new Error('the embedded server is not running: run `tenantproof db start` first')));
+        process.exitCode = 2;
+      } else console.log(url);
+    });
+  db.command('reset')
+    .description('drop and recreate the development database from the committed migrations')
+    .action((_o, cmd: Command) => dbReset(ctxFrom(cmd)));
+  db.command('migrate')
+    .description('apply committed migrations not yet applied')
+    .action((_o, cmd: Command) => dbMigrate(ctxFrom(cmd)));
+  db.command('watch')
+    .description('re-apply current.sql on every save')
+    .action((_o, cmd: Command) => dbWatch(ctxFrom(cmd)));
+  db.command('commit')
+    .description('commit current.sql as the next migration')
+    .option('-m, --message <text>', 'migration name')
+    .action((o: { message?: string }, cmd: Command) => dbCommit(ctxFrom(cmd), o.message));
+  db.command('uncommit')
+    .description('move the last migration back into current.sql')
+    .action((_o, cmd: Command) => dbUncommit(ctxFrom(cmd)));
   registerReportCommands(program);
   registerWatch(program);
   registerInit(program);

@@ -183,12 +183,7 @@ export const fmtSeconds = (ms: number) => `${(ms / 1000).toFixed(ms < 10_000 ? 2
 export const INTERRUPTED_EXIT = 130;
 
 export function interruptedError(what: string): TenantproofError {
-  return new TenantproofError(
-    'interrupted',
-    `interrupted: ${what}`,
-    'run it again when you are ready (the same --seed replays the same worlds)',
-    { exitCode: INTERRUPTED_EXIT },
-  );
+  return new TenantproofError('interrupted', `interrupted: ${what}`, 'run it again when you are ready (the same --seed replays the same worlds)', { exitCode: INTERRUPTED_EXIT });
 }
 
 /**

@@ -83,7 +83,11 @@ export async function projectWithConfig(ctx: CommandContext, configFlag?: string
   }
   const p = await project(ctx);
   if (!p.config || !ctx.configFile) {
-    throw new TenantproofError('config-missing', `no tenantproof.config.ts (or .js, .mjs, .json) in ${ctx.projectRoot} or above`, 'create one (tenantproof init proposes it), or pass --config FILE');
+    throw new TenantproofError(
+      'config-missing',
+      `no tenantproof.config.ts (or .js, .mjs, .json) in ${ctx.projectRoot} or above`,
+      'create one (tenantproof init proposes it), or pass --config FILE',
+    );
   }
   return { config: p.config, configFile: ctx.configFile, source: p.source };
 }

@@ -13,7 +13,11 @@ import { devDatabase, project, serverFor, withServer, type CommandContext } from
  */
 function requireProject(ctx: CommandContext): void {
   if (ctx.configFile || ctx.gmrcRoot || hasSqlFiles(path.join(ctx.projectRoot, 'migrations'))) return;
-  throw new TenantproofError('no-project', `no tenantproof project found in ${ctx.projectRoot} or any folder above it (no tenantproof.config.*, no .gmrc, no migrations/ of .sql files)`, 'run tenantproof inside your project, or create its config with `tenantproof init`');
+  throw new TenantproofError(
+    'no-project',
+    `no tenantproof project found in ${ctx.projectRoot} or any folder above it (no tenantproof.config.*, no .gmrc, no migrations/ of .sql files)`,
+    'run tenantproof inside your project, or create its config with `tenantproof init`',
+  );
 }
 
 const embedded = (ctx: CommandContext) => {
@@ -61,7 +65,7 @@ export async function dbMigrate(ctx: CommandContext): Promise<void> {
 /** graphile-migrate's commit and uncommit: only a graphile-migrate project has a current migration to commit. */
 async function graphileOnly(ctx: CommandContext, what: string): Promise<void> {
   const { source } = await project(ctx);
-  if (source.kind !== 'graphile-migrate') unsupported(source.kind, what, 'commit and uncommit are graphile-migrate\'s; with a folder of .sql files, add the next file yourself');
+  if (source.kind !== 'graphile-migrate') unsupported(source.kind, what, "commit and uncommit are graphile-migrate's; with a folder of .sql files, add the next file yourself");
 }
 export async function dbCommit(ctx: CommandContext, message?: string): Promise<void> {
   await graphileOnly(ctx, '`db commit`');

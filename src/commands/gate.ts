@@ -34,7 +34,7 @@ export async function gate(ctx: CommandContext, o: GateOptions = {}): Promise<Ga
   if (o.shard && (o.probes === false || (o.seed ?? config.probes.seed) === undefined)) {
     throw new TenantproofError(
       'shard-needs-seed',
-      o.probes === false ? 'a shard splits the probes\' worlds, and --no-probes runs none' : 'every shard must sample the same worlds, and no seed is fixed',
+      o.probes === false ? "a shard splits the probes' worlds, and --no-probes runs none" : 'every shard must sample the same worlds, and no seed is fixed',
       o.probes === false ? 'drop --shard for a lint-only run' : 'pass the same --seed to every shard, or set probes.seed in the config',
     );
   }

@@ -153,7 +153,13 @@ export type RecordedSource = { source: 'graphile-migrate' } | { source: 'folder'
  * DIR (the .gmrc's folder means graphile-migrate, any other a plain folder),
  * else the .gmrc project's, else a migrations/ folder of *.sql files.
  */
-async function readCatalog(o: InitOptions, cwd: string, root: string, configDir: string, log: (line: string) => void): Promise<{ catalog: Catalog; excludeSchemas: string[]; source: string; recorded: RecordedSource }> {
+async function readCatalog(
+  o: InitOptions,
+  cwd: string,
+  root: string,
+  configDir: string,
+  log: (line: string) => void,
+): Promise<{ catalog: Catalog; excludeSchemas: string[]; source: string; recorded: RecordedSource }> {
   if (o.databaseUrl) {
     const db = await openPool({ connectionString: o.databaseUrl, poolSize: 2, warm: 1 });
     try {
@@ -168,16 +174,27 @@ async function readCatalog(o: InitOptions, cwd: string, root: string, configDir:
   const defaultFolder = path.join(root, 'migrations');
   const folder = o.migrations ? path.resolve(cwd, o.migrations) : (gmrcFolder ?? (hasSqlFiles(defaultFolder) ? defaultFolder : null));
   if (!folder) {
-    throw new TenantproofError('init-no-source', `no .gmrc in ${cwd} or above, and no --database-url or --migrations`, 'pass --database-url URL to read a database, or --migrations DIR to apply a folder of .sql files to a scratch database (a migrations/ folder of .sql files is found by itself)');
+    throw new TenantproofError(
+      'init-no-source',
+      `no .gmrc in ${cwd} or above, and no --database-url or --migrations`,
+      'pass --database-url URL to read a database, or --migrations DIR to apply a folder of .sql files to a scratch database (a migrations/ folder of .sql files is found by itself)',
+    );
   }
   if (!existsSync(folder)) throw new TenantproofError('init-no-source', `the migrations folder ${folder} does not exist`, 'pass --migrations with an existing folder');
   const rel = path.relative(cwd, folder) || '.';
   const graphile = folder === gmrcFolder;
   const source = graphile ? graphileSource(folder, `${rel}/`) : folderSource(folder, `${rel}/`);
-  if (!graphile && source.files().length === 0) throw new TenantproofError('init-no-source', `${folder} holds no .sql file`, 'pass --migrations with the folder of your .sql migrations');
+  if (!graphile && source.files().length === 0)
+    throw new TenantproofError('init-no-source', `${folder} holds no .sql file`, 'pass --migrations with the folder of your .sql migrations');
   const recorded: RecordedSource = graphile ? { source: 'graphile-migrate' } : { source: 'folder', dir: path.relative(configDir, folder).split(path.sep).join('/') || '.' };
   const env = readEnv(o.env ?? process.env);
-  const server = await acquireServer({ projectRoot: root, databaseUrl: env.DATABASE_URL, engine: o.engine ?? env.TENANTPROOF_ENGINE, major: o.major ?? env.TENANTPROOF_PG_MAJOR ?? DEFAULT_MAJOR, instance: 'dev' });
+  const server = await acquireServer({
+    projectRoot: root,
+    databaseUrl: env.DATABASE_URL,
+    engine: o.engine ?? env.TENANTPROOF_ENGINE,
+    major: o.major ?? env.TENANTPROOF_PG_MAJOR ?? DEFAULT_MAJOR,
+    instance: 'dev',
+  });
   const scratch = `tenantproof_init_${randomBytes(4).toString('hex')}`;
   const rootUrl = await maintenanceUrl(server.url).catch(async (e: unknown) => {
     await server.release();

@@ -48,9 +48,24 @@ export function diffCatalogs(before: Catalog | null, after: Catalog): ChangeSet 
 
   const direct = new Set(changed);
   const changedSchemas = new Set<string>();
-  diff(before.schemas, after.schemas, (s) => `schema:${s.name}`, (s) => JSON.stringify(s));
-  diff(before.types, after.types, (t) => `type:${t.schema}.${t.name}`, (t) => JSON.stringify(t));
-  diff(before.sequences, after.sequences, (s) => `sequence:${s.qualifiedName}`, (s) => JSON.stringify(s));
+  diff(
+    before.schemas,
+    after.schemas,
+    (s) => `schema:${s.name}`,
+    (s) => JSON.stringify(s),
+  );
+  diff(
+    before.types,
+    after.types,
+    (t) => `type:${t.schema}.${t.name}`,
+    (t) => JSON.stringify(t),
+  );
+  diff(
+    before.sequences,
+    after.sequences,
+    (s) => `sequence:${s.qualifiedName}`,
+    (s) => JSON.stringify(s),
+  );
   const seqUsers = new Map([...before.sequences, ...after.sequences].map((s) => [`sequence:${s.qualifiedName}`, s.usedBy]));
   for (const c of changed) {
     if (c.startsWith('schema:')) changedSchemas.add(c.slice('schema:'.length));
@@ -118,4 +133,3 @@ export function probeScope(catalog: Catalog, affected: ReadonlySet<string>): Cat
     functions: catalog.functions.filter((f) => affected.has(f.signature)),
   };
 }
-

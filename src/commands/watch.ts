@@ -174,7 +174,9 @@ export class WatchSession {
   }
 
   /** Reads the catalog again, lints it, probes what changed, and says what is exposed. */
-  async evaluate(options: { signal?: AbortSignal; applyMs?: number; onProgress?: (p: ProbeProgress) => void; onProbing?: (subjects: number, all: boolean) => void } = {}): Promise<WatchVerdict> {
+  async evaluate(
+    options: { signal?: AbortSignal; applyMs?: number; onProgress?: (p: ProbeProgress) => void; onProbing?: (subjects: number, all: boolean) => void } = {},
+  ): Promise<WatchVerdict> {
     const t0 = performance.now();
     const catalog = await introspect(this.db, catalogOptions(this.config));
     const tCatalog = performance.now();
@@ -256,7 +258,10 @@ function readWatched(files: readonly string[]): string {
   for (const f of files) {
     try {
       if (statSync(f).isDirectory()) {
-        for (const name of readdirSync(f).filter((n) => n.endsWith('.sql')).sort()) parts.push(name, readFileSync(path.join(f, name), 'utf8'));
+        for (const name of readdirSync(f)
+          .filter((n) => n.endsWith('.sql'))
+          .sort())
+          parts.push(name, readFileSync(path.join(f, name), 'utf8'));
       } else parts.push(readFileSync(f, 'utf8'));
     } catch {
       parts.push('\u0000missing'); // deleted mid-save: not the same as any content
@@ -309,7 +314,12 @@ export async function watchProject(ctx: CommandContext, o: WatchOptions): Promis
     // A fresh server has no development database yet: build it from the migrations.
     let builtNow = false;
     if (!(await databaseExists(await maintenanceUrl(server.url), base.database))) {
-      if (source.existing) throw new TenantproofError('database-missing', `the database ${base.database} does not exist`, 'create and migrate it with your own tool, or point DATABASE_URL at the database to watch');
+      if (source.existing)
+        throw new TenantproofError(
+          'database-missing',
+          `the database ${base.database} does not exist`,
+          'create and migrate it with your own tool, or point DATABASE_URL at the database to watch',
+        );
       await source.reset(target(true));
       builtNow = true;
     }
@@ -412,7 +422,11 @@ export async function watchProject(ctx: CommandContext, o: WatchOptions): Promis
     } else {
       // Nothing to watch (no migrations): look at the catalog instead, once a second, between passes.
       poller = setInterval(() => {
-        if (!running && db) void schemaFingerprint(db).then((f) => f !== lastApplied && kick(), () => {});
+        if (!running && db)
+          void schemaFingerprint(db).then(
+            (f) => f !== lastApplied && kick(),
+            () => {},
+          );
       }, pollMs);
     }
     const files = watched.length > 0 ? watched.map((f) => path.relative(ctx.projectRoot, f) || f) : [`the schema of ${base.database}`];

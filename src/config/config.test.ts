@@ -83,7 +83,10 @@ describe('loading files', () => {
 
   it('loads a TypeScript config through tsx, with defineConfig', async () => {
     const file = path.join(dir, 'tenantproof.config.ts');
-    writeFileSync(file, `import { defineConfig } from '${configIndex}';\nconst column: string = 'org_id';\nexport default defineConfig({ tenancy: { tenantColumn: column }, actors: [{ name: 'a', role: 'r', expect: 'all' }] });\n`);
+    writeFileSync(
+      file,
+      `import { defineConfig } from '${configIndex}';\nconst column: string = 'org_id';\nexport default defineConfig({ tenancy: { tenantColumn: column }, actors: [{ name: 'a', role: 'r', expect: 'all' }] });\n`,
+    );
     const r = await loadConfig(file);
     expect(r.ok && r.config.tenancy.tenantColumn).toBe('org_id');
   });
@@ -140,14 +143,23 @@ describe('actor contexts', () => {
     expect(contextSettings(a)).toMatchObject({ settings: ['request.jwt.claims'], jwt: { setting: 'request.jwt.claims', claim: ['app_metadata', 'org_id'] } });
   });
 
-  it('uses one role per tenant: the login is the tenant\'s role, and no statement follows it', () => {
+  it("uses one role per tenant: the login is the tenant's role, and no statement follows it", () => {
     const a = cfg({ roleTemplate: 'tenant_$tenant' });
     expect(contextStatements(a, 'acme')).toEqual([]);
     expect(contextSettings(a).rolePerTenant).toBe(true);
   });
 
   it('calls a statements function', () => {
-    const a = unwrapConfig(validateConfig({ actors: [{ name: 'a', role: 'r', expect: 'tenant', context: { statements: (t: string) => [`set local app.tenant_id = '${t}'`, "select set_config('app.user_id', 'u', true)"] } }] }, 't')).actors[0]!;
+    const a = unwrapConfig(
+      validateConfig(
+        {
+          actors: [
+            { name: 'a', role: 'r', expect: 'tenant', context: { statements: (t: string) => [`set local app.tenant_id = '${t}'`, "select set_config('app.user_id', 'u', true)"] } },
+          ],
+        },
+        't',
+      ),
+    ).actors[0]!;
     expect(contextStatements(a, 'x')).toEqual(["set local app.tenant_id = 'x'", "select set_config('app.user_id', 'u', true)"]);
     expect(contextSettings(a).settings).toEqual(['app.tenant_id', 'app.user_id']);
     expect(sessionLevelStatements(a)).toEqual([]);

@@ -55,9 +55,14 @@ function describeIssue(root: z.ZodType, issue: z.core.$ZodIssue): ConfigIssue[] 
   const lastKey = issue.path.length > 0 ? String(issue.path[issue.path.length - 1]) : '';
   switch (issue.code) {
     case 'invalid_type':
-      if (input === undefined)
-        return [{ path, message: `missing${what}`, fix: example ? `add ${lastKey}: ${example}` : `add ${lastKey}` }];
-      return [{ path, message: `expected ${expectedPhrase(node, issue.expected)}${what}, got ${show(input)}`, fix: `set ${path} to ${expectedPhrase(node, issue.expected)}${example ? `, e.g. ${example}` : ''}` }];
+      if (input === undefined) return [{ path, message: `missing${what}`, fix: example ? `add ${lastKey}: ${example}` : `add ${lastKey}` }];
+      return [
+        {
+          path,
+          message: `expected ${expectedPhrase(node, issue.expected)}${what}, got ${show(input)}`,
+          fix: `set ${path} to ${expectedPhrase(node, issue.expected)}${example ? `, e.g. ${example}` : ''}`,
+        },
+      ];
     case 'invalid_value': {
       const values = issue.values.map((v) => JSON.stringify(v));
       const fix = typeof input === 'string' ? suggest(input, issue.values.map(String), `use one of ${values.join(', ')}`) : `use one of ${values.join(', ')}`;
@@ -72,7 +77,9 @@ function describeIssue(root: z.ZodType, issue: z.core.$ZodIssue): ConfigIssue[] 
       }));
     }
     case 'invalid_union':
-      return [{ path, message: `expected ${expectedPhrase(node, undefined)}${what}, got ${show(input)}`, fix: example ? `write ${example}` : 'see the docs for the accepted forms' }];
+      return [
+        { path, message: `expected ${expectedPhrase(node, undefined)}${what}, got ${show(input)}`, fix: example ? `write ${example}` : 'see the docs for the accepted forms' },
+      ];
     case 'custom': {
       const fix = (issue.params as { fix?: unknown } | undefined)?.fix;
       return [{ path, message: issue.message, fix: typeof fix === 'string' ? fix : example ? `write ${example}` : 'see the docs' }];
@@ -145,7 +152,10 @@ function expectedPhrase(node: z.ZodType | undefined, expected: string | undefine
   const inner = node ? unwrap(node) : undefined;
   const def = inner?.def as unknown as { type: string; options?: z.ZodType[]; entries?: Record<string, unknown> } | undefined;
   if (def?.type === 'union' && def.options) return def.options.map((o) => expectedPhrase(o, undefined)).join(' or ');
-  if (def?.type === 'enum' && def.entries) return `one of ${Object.values(def.entries).map((v) => JSON.stringify(v)).join(', ')}`;
+  if (def?.type === 'enum' && def.entries)
+    return `one of ${Object.values(def.entries)
+      .map((v) => JSON.stringify(v))
+      .join(', ')}`;
   const t = expected ?? def?.type ?? 'value';
   switch (t) {
     case 'string':

@@ -10,9 +10,7 @@ import { TenantproofError } from '../errors.js';
 import { formatConfigIssues, toConfigIssues, type ConfigIssue } from './issues.js';
 import { configSchema, type ResolvedConfig } from './schema.js';
 
-export type ConfigResult =
-  | { ok: true; config: ResolvedConfig; source: string }
-  | { ok: false; issues: ConfigIssue[]; source: string };
+export type ConfigResult = { ok: true; config: ResolvedConfig; source: string } | { ok: false; issues: ConfigIssue[]; source: string };
 
 const SCRIPT_EXTENSIONS = new Set(['.ts', '.mts', '.cts', '.js', '.mjs', '.cjs']);
 

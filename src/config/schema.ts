@@ -19,10 +19,7 @@ const doc = (description: string, example?: string): KeyMeta & Record<string, un
 // `schema.name`, each part a plain or quoted identifier; unqualified names are ambiguous across schemas.
 const QUALIFIED = /^(?:[^."]+|"(?:[^"]|"")+")\.(?:[^."]+|"(?:[^"]|"")+")$/;
 const qualifiedName = (description: string, example: string) =>
-  z
-    .string()
-    .regex(QUALIFIED, { message: 'expected a schema-qualified name "schema.name"' })
-    .meta(doc(description, example));
+  z.string().regex(QUALIFIED, { message: 'expected a schema-qualified name "schema.name"' }).meta(doc(description, example));
 
 const severityOrOff = z.enum(['error', 'warning', 'info', 'off']).meta(doc('the severity for this rule, or "off" to disable it', '"warning"'));
 
@@ -45,7 +42,10 @@ const PLACEHOLDERS = '$tenant, $principal, $login, $role, $session';
 
 const settingSchema = z.strictObject({
   name: z.string().min(1).meta(doc('the custom setting the application writes', '"app.current_tenant"')),
-  value: z.string().default(TENANT_PLACEHOLDER).meta(doc(`the value written, with ${PLACEHOLDERS} placeholders`, '"$tenant"')),
+  value: z
+    .string()
+    .default(TENANT_PLACEHOLDER)
+    .meta(doc(`the value written, with ${PLACEHOLDERS} placeholders`, '"$tenant"')),
   scope: z
     .enum(['transaction', 'session'])
     .default('transaction')
@@ -59,11 +59,13 @@ const jwtSchema = z
     claims: z
       .record(z.string(), z.unknown())
       .optional()
-      .meta(doc(`the claims, string values with ${PLACEHOLDERS} placeholders (default: sub = $principal, role = $role, exp = one hour from now)`, '{ "sub": "$principal", "role": "authenticated" }')),
-    perClaim: z
-      .boolean()
-      .default(false)
-      .meta(doc('also write each top-level claim to its own setting `request.jwt.claim.<name>`, as older PostgREST versions did', 'true')),
+      .meta(
+        doc(
+          `the claims, string values with ${PLACEHOLDERS} placeholders (default: sub = $principal, role = $role, exp = one hour from now)`,
+          '{ "sub": "$principal", "role": "authenticated" }',
+        ),
+      ),
+    perClaim: z.boolean().default(false).meta(doc('also write each top-level claim to its own setting `request.jwt.claim.<name>`, as older PostgREST versions did', 'true')),
   })
   .meta(doc('JWT claims, as Supabase and PostgREST write them: set_config(setting, json, true)', '{ claims: { sub: "$principal", role: "authenticated" } }'));
 
@@ -86,10 +88,7 @@ const rolePerTenantSchema = z.strictObject({
     .min(1)
     .optional()
     .meta(doc("the shared NOLOGIN role holding the grants that each tenant's role is a member of (default: the actor's role)", '"tenant_users"')),
-  reuse: z
-    .boolean()
-    .default(false)
-    .meta(doc('use the tenants and roles that already exist in the database instead of creating them', 'true')),
+  reuse: z.boolean().default(false).meta(doc('use the tenants and roles that already exist in the database instead of creating them', 'true')),
 });
 
 const contextSchema = z
@@ -99,10 +98,17 @@ const contextSchema = z
       .optional()
       .meta(doc('one or more custom settings the application writes', '{ name: "app.current_tenant" }')),
     jwt: jwtSchema.optional(),
-    session: sessionSchema.optional().meta(doc('a session table: the world inserts a session per principal and the context sets its id', '{ relation: "app_private.sessions", principalColumn: "user_id", setting: "jwt.claims.session_id" }')),
+    session: sessionSchema
+      .optional()
+      .meta(
+        doc(
+          'a session table: the world inserts a session per principal and the context sets its id',
+          '{ relation: "app_private.sessions", principalColumn: "user_id", setting: "jwt.claims.session_id" }',
+        ),
+      ),
     rolePerTenant: rolePerTenantSchema
       .optional()
-      .meta(doc('one login role per tenant: the world creates each tenant\'s role (and stores its name in the tenant row) and the check logs in as it', '{ column: "db_user" }')),
+      .meta(doc("one login role per tenant: the world creates each tenant's role (and stores its name in the tenant row) and the check logs in as it", '{ column: "db_user" }')),
     roleTemplate: z
       .string()
       .min(1)
@@ -120,12 +126,17 @@ const contextSchema = z
     statements: z
       .custom<ContextStatementsFn>((v) => typeof v === 'function', { message: 'expected a function (tenant, subject) => SQL string or array of SQL strings' })
       .optional()
-      .meta(doc('a function that returns the statements that enter the context, given the tenant id and the subject', '(tenant) => [`select set_config(\'app.tenant_id\', \'${tenant}\', true)`]')),
-    preRequest: qualifiedName('a function called after the context is set, as PostgREST calls db-pre-request (settings it writes are trusted only when listed in trustedSettings)', '"api.check_request"').optional(),
-    trustedSettings: z
-      .array(z.string().min(1))
-      .default([])
-      .meta(doc('other custom settings this context sets and policies may trust (glob * allowed)', '["app.user_id"]')),
+      .meta(
+        doc(
+          'a function that returns the statements that enter the context, given the tenant id and the subject',
+          "(tenant) => [`select set_config('app.tenant_id', '${tenant}', true)`]",
+        ),
+      ),
+    preRequest: qualifiedName(
+      'a function called after the context is set, as PostgREST calls db-pre-request (settings it writes are trusted only when listed in trustedSettings)',
+      '"api.check_request"',
+    ).optional(),
+    trustedSettings: z.array(z.string().min(1)).default([]).meta(doc('other custom settings this context sets and policies may trust (glob * allowed)', '["app.user_id"]')),
   })
   .meta(
     doc(
@@ -147,18 +158,12 @@ const actorSchema = z
       .regex(/^[A-Za-z][A-Za-z0-9_-]*$/, { message: 'expected a name of letters, digits, - and _' })
       .meta(doc('the actor name used in findings and the matrix', '"member"')),
     role: z.string().min(1).meta(doc('the database role the actor uses (current_user during a check)', '"app_member"')),
-    login: z
-      .string()
-      .min(1)
-      .optional()
-      .meta(doc("the role the application logs in as (session_user during a check; default: the actor's role)", '"authenticator"')),
+    login: z.string().min(1).optional().meta(doc("the role the application logs in as (session_user during a check; default: the actor's role)", '"authenticator"')),
     as: z
       .enum(['principal', 'tenant'])
       .optional()
-      .meta(doc("whom the actor acts as: a principal (a user, with memberships) or a tenant (default: principal when tenancy.memberships is set)", '"principal"')),
-    expect: z
-      .enum(EXPECTATIONS)
-      .meta(doc("what the actor may see: 'tenant' (own tenant only), 'all' (platform admin), 'none' (anonymous)", '"tenant"')),
+      .meta(doc('whom the actor acts as: a principal (a user, with memberships) or a tenant (default: principal when tenancy.memberships is set)', '"principal"')),
+    expect: z.enum(EXPECTATIONS).meta(doc("what the actor may see: 'tenant' (own tenant only), 'all' (platform admin), 'none' (anonymous)", '"tenant"')),
     context: contextSchema.optional(),
     description: z.string().optional().meta(doc('free text for humans', '"a tenant\'s ordinary member"')),
   })
@@ -180,11 +185,7 @@ const globalTableSchema = z.strictObject({
 const sharedRowSchema = z.strictObject({
   relation: qualifiedName('the tenant relation whose rows are shared on purpose', '"app.plans"'),
   policy: z.string().min(1).optional().meta(doc('the policy that shares rows by design', '"plans_public_read"')),
-  predicate: z
-    .string()
-    .min(1)
-    .optional()
-    .meta(doc('the SQL predicate over the row that marks shared rows (as written in the policy)', '"is_public"')),
+  predicate: z.string().min(1).optional().meta(doc('the SQL predicate over the row that marks shared rows (as written in the policy)', '"is_public"')),
   access: z
     .enum(['read', 'write'])
     .default('read')
@@ -222,7 +223,10 @@ export const configSchema = z
   .strictObject({
     tenancy: z
       .strictObject({
-        tenantTable: qualifiedName('the table with one row per tenant (inferred from the foreign keys of the tenant column when absent; null when tenants live in another system)', '"app.tenants"')
+        tenantTable: qualifiedName(
+          'the table with one row per tenant (inferred from the foreign keys of the tenant column when absent; null when tenants live in another system)',
+          '"app.tenants"',
+        )
           .nullable()
           .optional(),
         tenantColumn: z
@@ -230,13 +234,12 @@ export const configSchema = z
           .default('tenant_id')
           .meta(doc('the column naming the tenant in tenant tables, or several names (the first a relation has wins)', '"tenant_id" or ["group_id", "owned_by_group"]')),
         tenantKey: z.string().min(1).optional().meta(doc("the tenant table's key column (default: its single-column primary key)", '"id"')),
-        tenantType: z
-          .string()
-          .min(1)
-          .optional()
-          .meta(doc('the SQL type of tenant ids, for schemas without a tenant table (default: the tenant column\'s type)', '"text"')),
+        tenantType: z.string().min(1).optional().meta(doc("the SQL type of tenant ids, for schemas without a tenant table (default: the tenant column's type)", '"text"')),
         relations: z
-          .record(z.string().regex(QUALIFIED, { message: 'expected a schema-qualified name "schema.name"' }), z.strictObject({ tenantColumn: z.string().min(1).meta(doc('the column naming the tenant in this relation', '"owned_by_group"')) }))
+          .record(
+            z.string().regex(QUALIFIED, { message: 'expected a schema-qualified name "schema.name"' }),
+            z.strictObject({ tenantColumn: z.string().min(1).meta(doc('the column naming the tenant in this relation', '"owned_by_group"')) }),
+          )
           .default({})
           .meta(doc('per-relation overrides of the tenant column', '{ "app.files": { tenantColumn: "owned_by_group" } }')),
         principals: z
@@ -251,11 +254,20 @@ export const configSchema = z
             relation: qualifiedName('the join table of principals and tenants', '"app.account_user"'),
             principalColumn: z.string().min(1).meta(doc('the column naming the principal', '"user_id"')),
             tenantColumn: z.string().min(1).meta(doc('the column naming the tenant', '"account_id"')),
-            roleColumn: z.string().min(1).optional().meta(doc('the column holding the member\'s role in the tenant', '"account_role"')),
-            roles: z.array(z.string().min(1)).min(1).optional().meta(doc('the roles a world gives members (default: the column\'s enum labels or CHECK literals)', '["owner", "member"]')),
+            roleColumn: z.string().min(1).optional().meta(doc("the column holding the member's role in the tenant", '"account_role"')),
+            roles: z
+              .array(z.string().min(1))
+              .min(1)
+              .optional()
+              .meta(doc("the roles a world gives members (default: the column's enum labels or CHECK literals)", '["owner", "member"]')),
           })
           .optional()
-          .meta(doc('which principals belong to which tenants: a principal sees exactly the rows of its tenants', '{ relation: "app.account_user", principalColumn: "user_id", tenantColumn: "account_id" }')),
+          .meta(
+            doc(
+              'which principals belong to which tenants: a principal sees exactly the rows of its tenants',
+              '{ relation: "app.account_user", principalColumn: "user_id", tenantColumn: "account_id" }',
+            ),
+          ),
         schemas: z.array(z.string().min(1)).min(1).optional().meta(doc('schemas to scan (default: every non-system schema)', '["app"]')),
         excludeSchemas: z.array(z.string().min(1)).default([]).meta(doc('schemas never scanned', '["graphile_migrate"]')),
         trustedSettings: z
@@ -265,9 +277,15 @@ export const configSchema = z
       })
       .default({ tenantColumn: 'tenant_id', relations: {}, excludeSchemas: [], trustedSettings: [] })
       .meta(doc('what a tenant is in this schema', '{ tenantTable: "app.tenants", tenantColumn: "tenant_id" }')),
-    actors: z.array(actorSchema).min(1).meta(doc('the roles that use the database and what each may see', '[{ name: "member", role: "app_member", expect: "tenant", context: { sql: "..." } }]')),
+    actors: z
+      .array(actorSchema)
+      .min(1)
+      .meta(doc('the roles that use the database and what each may see', '[{ name: "member", role: "app_member", expect: "tenant", context: { sql: "..." } }]')),
     globalTables: z.array(globalTableSchema).default([]).meta(doc('tables that are global on purpose', '[{ relation: "app.countries", reason: "reference data" }]')),
-    sharedRows: z.array(sharedRowSchema).default([]).meta(doc('rows shared across tenants on purpose: reviewed exceptions', '[{ relation: "app.plans", policy: "plans_public", reason: "...", reviewedBy: "..." }]')),
+    sharedRows: z
+      .array(sharedRowSchema)
+      .default([])
+      .meta(doc('rows shared across tenants on purpose: reviewed exceptions', '[{ relation: "app.plans", policy: "plans_public", reason: "...", reviewedBy: "..." }]')),
     lint: z
       .strictObject({
         rules: z.record(z.string(), severityOrOff).default({}).meta(doc('severity overrides per rule id, or "off"', '{ "shared-sequence": "off" }')),
@@ -277,11 +295,21 @@ export const configSchema = z
     accept: z
       .array(ignoreSchema)
       .default([])
-      .meta(doc('individual findings (of a lint rule or a probe) accepted after review: they stay visible as info, with the reason', '[{ rule: "probe-read", relation: "app.users", reason: "public profiles", reviewedBy: "security@acme.test" }]')),
+      .meta(
+        doc(
+          'individual findings (of a lint rule or a probe) accepted after review: they stay visible as info, with the reason',
+          '[{ rule: "probe-read", relation: "app.users", reason: "public profiles", reviewedBy: "security@acme.test" }]',
+        ),
+      ),
     platformRoles: z
       .array(platformRoleSchema)
       .default([])
-      .meta(doc('roles that bypass row level security by design and the logins that switch to them (e.g. PostgREST\'s authenticator to service_role)', '[{ role: "service_role", logins: ["authenticator"], reason: "..." }]')),
+      .meta(
+        doc(
+          "roles that bypass row level security by design and the logins that switch to them (e.g. PostgREST's authenticator to service_role)",
+          '[{ role: "service_role", logins: ["authenticator"], reason: "..." }]',
+        ),
+      ),
     conventions: z
       .strictObject({
         timestamps: z.array(z.string().min(1)).optional().meta(doc('columns every table must have (warnings)', '["created_at", "updated_at"]')),
@@ -302,29 +330,56 @@ export const configSchema = z
           })
           .default({ min: 2, max: 4 })
           .meta(doc('principals per world, each with zero, one or several memberships (with tenancy.memberships)', '{ min: 2, max: 4 }')),
-        connections: z
-          .number()
-          .int()
-          .min(1)
-          .optional()
-          .meta(doc('connections probing worlds in parallel (default: the number of cores)', '2')),
-        columns: z.record(z.string(), z.unknown()).default({}).meta(doc('per-column generator overrides, keyed "schema.table.column" (used by the dynamic probes)', '{ "app.users.email": "email" }')),
+        connections: z.number().int().min(1).optional().meta(doc('connections probing worlds in parallel (default: the number of cores)', '2')),
+        columns: z
+          .record(z.string(), z.unknown())
+          .default({})
+          .meta(doc('per-column generator overrides, keyed "schema.table.column" (used by the dynamic probes)', '{ "app.users.email": "email" }')),
         factories: z
           .string()
           .min(1)
           .optional()
-          .meta(doc('a module (relative to the config file) exporting `factories` (one row factory per "schema.table") and `seededFaker(seed)`; tables without a factory get type-driven values', '"./factories/index.ts"')),
+          .meta(
+            doc(
+              'a module (relative to the config file) exporting `factories` (one row factory per "schema.table") and `seededFaker(seed)`; tables without a factory get type-driven values',
+              '"./factories/index.ts"',
+            ),
+          ),
       })
       .default({ runs: 100, tenantsPerWorld: { min: 2, max: 3 }, maxRowsPerTable: 5, principalsPerWorld: { min: 2, max: 4 }, columns: {} }),
-    migrationsDir: z.string().min(1).default('migrations').meta(doc('the migrations folder (relative to the config file), for the file and line of findings; migrations.dir says the same', '"migrations"')),
+    migrationsDir: z
+      .string()
+      .min(1)
+      .default('migrations')
+      .meta(doc('the migrations folder (relative to the config file), for the file and line of findings; migrations.dir says the same', '"migrations"')),
     migrations: z
       .strictObject({
-        source: z.enum(['graphile-migrate', 'folder', 'none']).meta(doc('where the schema comes from: graphile-migrate (a .gmrc project), a plain ordered folder of *.sql files, or none (an existing database, checked as it is)', '"folder"')),
+        source: z
+          .enum(['graphile-migrate', 'folder', 'none'])
+          .meta(
+            doc(
+              'where the schema comes from: graphile-migrate (a .gmrc project), a plain ordered folder of *.sql files, or none (an existing database, checked as it is)',
+              '"folder"',
+            ),
+          ),
         dir: z.string().min(1).optional().meta(doc('the folder of *.sql files (relative to the config file; default: migrationsDir)', '"supabase/migrations"')),
-        prerequisites: z.array(z.string().min(1)).default([]).meta(doc('SQL files (relative to the config file) run before the migrations in every fresh database of a folder source: roles (idempotently: they outlive databases), schemas a platform provides', '["supabase/prelude.sql"]')),
+        prerequisites: z
+          .array(z.string().min(1))
+          .default([])
+          .meta(
+            doc(
+              'SQL files (relative to the config file) run before the migrations in every fresh database of a folder source: roles (idempotently: they outlive databases), schemas a platform provides',
+              '["supabase/prelude.sql"]',
+            ),
+          ),
       })
       .optional()
-      .meta(doc('where the schema comes from (default: graphile-migrate when a .gmrc is found, else a folder of *.sql files at migrationsDir, else none)', '{ source: "folder", dir: "supabase/migrations" }')),
+      .meta(
+        doc(
+          'where the schema comes from (default: graphile-migrate when a .gmrc is found, else a folder of *.sql files at migrationsDir, else none)',
+          '{ source: "folder", dir: "supabase/migrations" }',
+        ),
+      ),
   })
   // Cross-key checks run even when other keys failed (`when`), so every mistake is reported at
   // once; the value may then be partly unparsed, hence the defensive reads.
@@ -342,38 +397,65 @@ function crossChecks(raw: unknown, ctx: z.RefinementCtx): void {
     const actor = asObj(a);
     const name = asStr(actor?.name);
     if (!actor || name === undefined) return;
-    if (names.has(name)) ctx.addIssue({ code: 'custom', path: ['actors', i, 'name'], message: `duplicate actor name "${name}"`, params: { fix: 'give every actor a distinct name' } });
+    if (names.has(name))
+      ctx.addIssue({ code: 'custom', path: ['actors', i, 'name'], message: `duplicate actor name "${name}"`, params: { fix: 'give every actor a distinct name' } });
     names.add(name);
     checkContext(actor, name, i, ctx);
   });
   asArr(c.globalTables).forEach((g, i) => {
     for (const actor of Object.keys(asObj(asObj(g)?.access) ?? {})) {
       if (!names.has(actor))
-        ctx.addIssue({ code: 'custom', path: ['globalTables', i, 'access', actor], message: `unknown actor "${actor}"`, params: { fix: suggest(actor, [...names], `use one of the actor names: ${[...names].join(', ')}`) } });
+        ctx.addIssue({
+          code: 'custom',
+          path: ['globalTables', i, 'access', actor],
+          message: `unknown actor "${actor}"`,
+          params: { fix: suggest(actor, [...names], `use one of the actor names: ${[...names].join(', ')}`) },
+        });
     }
   });
   asArr(c.sharedRows).forEach((s, i) => {
     const row = asObj(s);
     if (row && (row.policy === undefined) === (row.predicate === undefined))
-      ctx.addIssue({ code: 'custom', path: ['sharedRows', i], message: 'needs exactly one of policy or predicate', params: { fix: 'name the sharing policy (policy: "...") or the row predicate (predicate: "...")' } });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['sharedRows', i],
+        message: 'needs exactly one of policy or predicate',
+        params: { fix: 'name the sharing policy (policy: "...") or the row predicate (predicate: "...")' },
+      });
   });
   const lint = asObj(c.lint);
   for (const id of Object.keys(asObj(lint?.rules) ?? {})) {
-    if (!(RULE_IDS as readonly string[]).includes(id)) ctx.addIssue({ code: 'custom', path: ['lint', 'rules', id], message: `unknown rule "${id}"`, params: { fix: suggest(id, RULE_IDS, 'use a rule id from the docs') } });
+    if (!(RULE_IDS as readonly string[]).includes(id))
+      ctx.addIssue({ code: 'custom', path: ['lint', 'rules', id], message: `unknown rule "${id}"`, params: { fix: suggest(id, RULE_IDS, 'use a rule id from the docs') } });
   }
   asArr(lint?.ignore).forEach((g, i) => checkAcceptedRule(g, ['lint', 'ignore', i, 'rule'], RULE_IDS, ctx));
   asArr(c.accept).forEach((g, i) => checkAcceptedRule(g, ['accept', i, 'rule'], [...RULE_IDS, ...DYNAMIC_RULE_IDS], ctx));
   asArr(c.platformRoles).forEach((p, i) => {
     const role = asStr(asObj(p)?.role);
     if (role !== undefined && asArr(c.actors).some((a) => asStr(asObj(a)?.role) === role && asObj(a)?.expect !== 'all'))
-      ctx.addIssue({ code: 'custom', path: ['platformRoles', i, 'role'], message: `"${role}" is the role of an actor that must not see every tenant`, params: { fix: 'list only roles that bypass row level security by design' } });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['platformRoles', i, 'role'],
+        message: `"${role}" is the role of an actor that must not see every tenant`,
+        params: { fix: 'list only roles that bypass row level security by design' },
+      });
   });
   const principals = asObj(asObj(c.probes)?.principalsPerWorld);
   if (principals && typeof principals.min === 'number' && typeof principals.max === 'number' && principals.min > principals.max)
-    ctx.addIssue({ code: 'custom', path: ['probes', 'principalsPerWorld'], message: `min (${principals.min}) is greater than max (${principals.max})`, params: { fix: 'make min <= max, both between 1 and 8' } });
+    ctx.addIssue({
+      code: 'custom',
+      path: ['probes', 'principalsPerWorld'],
+      message: `min (${principals.min}) is greater than max (${principals.max})`,
+      params: { fix: 'make min <= max, both between 1 and 8' },
+    });
   const world = asObj(asObj(c.probes)?.tenantsPerWorld);
   if (world && typeof world.min === 'number' && typeof world.max === 'number' && world.min > world.max)
-    ctx.addIssue({ code: 'custom', path: ['probes', 'tenantsPerWorld'], message: `min (${world.min}) is greater than max (${world.max})`, params: { fix: 'make min <= max, both between 2 and 6' } });
+    ctx.addIssue({
+      code: 'custom',
+      path: ['probes', 'tenantsPerWorld'],
+      message: `min (${world.min}) is greater than max (${world.max})`,
+      params: { fix: 'make min <= max, both between 2 and 6' },
+    });
   const naming = asObj(asObj(c.conventions)?.naming);
   for (const key of ['relation', 'column'] as const) {
     const pattern = asStr(naming?.[key]);
@@ -381,14 +463,20 @@ function crossChecks(raw: unknown, ctx: z.RefinementCtx): void {
     try {
       new RegExp(pattern);
     } catch (e) {
-      ctx.addIssue({ code: 'custom', path: ['conventions', 'naming', key], message: `not a valid regular expression (${(e as Error).message})`, params: { fix: 'write a JavaScript regular expression, without slashes' } });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['conventions', 'naming', key],
+        message: `not a valid regular expression (${(e as Error).message})`,
+        params: { fix: 'write a JavaScript regular expression, without slashes' },
+      });
     }
   }
 }
 
 function checkAcceptedRule(g: unknown, path: Array<string | number>, ids: readonly string[], ctx: z.RefinementCtx): void {
   const rule = asStr(asObj(g)?.rule);
-  if (rule !== undefined && !ids.includes(rule)) ctx.addIssue({ code: 'custom', path, message: `unknown rule "${rule}"`, params: { fix: suggest(rule, ids, 'use a rule id from the docs') } });
+  if (rule !== undefined && !ids.includes(rule))
+    ctx.addIssue({ code: 'custom', path, message: `unknown rule "${rule}"`, params: { fix: suggest(rule, ids, 'use a rule id from the docs') } });
 }
 
 function checkContext(actor: Loose, name: string, i: number, ctx: z.RefinementCtx): void {
@@ -396,7 +484,12 @@ function checkContext(actor: Loose, name: string, i: number, ctx: z.RefinementCt
   const context = asObj(actor.context);
   if (!context) {
     if (actor.expect === 'tenant' && actor.context === undefined)
-      ctx.addIssue({ code: 'custom', path, message: `actor "${name}" expects 'tenant' but has no context`, params: { fix: `add context: { sql: "select set_config('app.tenant_id', ${TENANT_PLACEHOLDER}, true)" } (or setting, jwt, session, rolePerTenant, statements)` } });
+      ctx.addIssue({
+        code: 'custom',
+        path,
+        message: `actor "${name}" expects 'tenant' but has no context`,
+        params: { fix: `add context: { sql: "select set_config('app.tenant_id', ${TENANT_PLACEHOLDER}, true)" } (or setting, jwt, session, rolePerTenant, statements)` },
+      });
     return;
   }
   const kinds = CONTEXT_KINDS.filter((k) => context[k] !== undefined);
@@ -411,10 +504,20 @@ function checkContext(actor: Loose, name: string, i: number, ctx: z.RefinementCt
   }
   const sqlParts = [context.sql].flat().filter((s): s is string => typeof s === 'string');
   if (context.sql !== undefined && sqlParts.length > 0 && !SUBJECT_PLACEHOLDERS.some((p) => sqlParts.join('\n').includes(p)))
-    ctx.addIssue({ code: 'custom', path: [...path, 'sql'], message: `does not contain a ${SUBJECT_PLACEHOLDERS.join(', ')} placeholder`, params: { fix: `write ${TENANT_PLACEHOLDER} where the tenant id goes, e.g. select set_config('app.tenant_id', ${TENANT_PLACEHOLDER}, true)` } });
+    ctx.addIssue({
+      code: 'custom',
+      path: [...path, 'sql'],
+      message: `does not contain a ${SUBJECT_PLACEHOLDERS.join(', ')} placeholder`,
+      params: { fix: `write ${TENANT_PLACEHOLDER} where the tenant id goes, e.g. select set_config('app.tenant_id', ${TENANT_PLACEHOLDER}, true)` },
+    });
   const template = asStr(context.roleTemplate) ?? asStr(asObj(context.rolePerTenant)?.template);
   if (template !== undefined && !template.includes(TENANT_PLACEHOLDER))
-    ctx.addIssue({ code: 'custom', path: [...path, context.roleTemplate !== undefined ? 'roleTemplate' : 'rolePerTenant'], message: `does not contain the ${TENANT_PLACEHOLDER} placeholder`, params: { fix: `write the role name with ${TENANT_PLACEHOLDER} for the tenant id, e.g. "tenant_${TENANT_PLACEHOLDER}"` } });
+    ctx.addIssue({
+      code: 'custom',
+      path: [...path, context.roleTemplate !== undefined ? 'roleTemplate' : 'rolePerTenant'],
+      message: `does not contain the ${TENANT_PLACEHOLDER} placeholder`,
+      params: { fix: `write the role name with ${TENANT_PLACEHOLDER} for the tenant id, e.g. "tenant_${TENANT_PLACEHOLDER}"` },
+    });
 }
 
 /** Placeholders that make a context differ between subjects; a context without one enters nobody. */

@@ -8,10 +8,11 @@ export function errorCode(e: unknown): string | undefined {
   if (typeof code === 'string') return code;
   // AggregateError from connecting to several addresses (IPv4 and IPv6).
   const errors = (e as { errors?: unknown[] }).errors;
-  if (Array.isArray(errors)) for (const inner of errors) {
-    const c = errorCode(inner);
-    if (c) return c;
-  }
+  if (Array.isArray(errors))
+    for (const inner of errors) {
+      const c = errorCode(inner);
+      if (c) return c;
+    }
   return undefined;
 }
 
@@ -37,7 +38,12 @@ export function explainConnectionError(e: unknown, url: string): TenantproofErro
   const detail = e instanceof Error ? e.message : String(e);
   switch (code) {
     case 'ECONNREFUSED':
-      return new TenantproofError('server-unreachable', `nothing accepts connections at ${where}`, 'start that PostgreSQL server, fix DATABASE_URL, or unset DATABASE_URL to use the embedded server', { cause: e });
+      return new TenantproofError(
+        'server-unreachable',
+        `nothing accepts connections at ${where}`,
+        'start that PostgreSQL server, fix DATABASE_URL, or unset DATABASE_URL to use the embedded server',
+        { cause: e },
+      );
     case 'ENOTFOUND':
     case 'EAI_AGAIN':
       return new TenantproofError('server-unreachable', `the host in ${where} does not resolve`, 'fix the host name in DATABASE_URL', { cause: e });
@@ -49,7 +55,12 @@ export function explainConnectionError(e: unknown, url: string): TenantproofErro
     case '3D000':
       return new TenantproofError('database-missing', `the database in ${where} does not exist`, 'create it (createdb) or name an existing database in DATABASE_URL', { cause: e });
     case '42501':
-      return new TenantproofError('missing-privilege', `permission denied on ${where}: ${detail}`, 'connect as a role with the privilege named above (reset needs CREATEDB and CREATEROLE, or a superuser)', { cause: e });
+      return new TenantproofError(
+        'missing-privilege',
+        `permission denied on ${where}: ${detail}`,
+        'connect as a role with the privilege named above (reset needs CREATEDB and CREATEROLE, or a superuser)',
+        { cause: e },
+      );
     case '53300':
       return new TenantproofError('too-many-connections', `the server at ${where} has no free connection slots`, 'close other clients or raise max_connections', { cause: e });
     default:

@@ -26,10 +26,11 @@ export async function openPool(o: PoolOptions): Promise<ConnectionPool> {
     },
   });
   try {
-    await retry(
-      () => Promise.all(Array.from({ length: Math.max(1, o.warm ?? 2) }, () => db.query(sql`select 1`))),
-      { isRetryable: isTransientConnectionError, attempts: 6, maxMs: 10_000 },
-    );
+    await retry(() => Promise.all(Array.from({ length: Math.max(1, o.warm ?? 2) }, () => db.query(sql`select 1`))), {
+      isRetryable: isTransientConnectionError,
+      attempts: 6,
+      maxMs: 10_000,
+    });
   } catch (e) {
     await db.dispose().catch(() => {});
     throw explainConnectionError(e, o.connectionString);

@@ -20,14 +20,30 @@ describe('retry', () => {
 
   it('gives up after the attempt budget and rethrows the last error', async () => {
     let calls = 0;
-    await expect(retry(async () => { calls++; throw transient; }, { isRetryable: () => true, attempts: 4, baseMs: 1 })).rejects.toBe(transient);
+    await expect(
+      retry(
+        async () => {
+          calls++;
+          throw transient;
+        },
+        { isRetryable: () => true, attempts: 4, baseMs: 1 },
+      ),
+    ).rejects.toBe(transient);
     expect(calls).toBe(4);
   });
 
   it('does not retry what is not transient', async () => {
     let calls = 0;
     const fatal = new Error('syntax error');
-    await expect(retry(async () => { calls++; throw fatal; }, { isRetryable: (e) => e !== fatal })).rejects.toBe(fatal);
+    await expect(
+      retry(
+        async () => {
+          calls++;
+          throw fatal;
+        },
+        { isRetryable: (e) => e !== fatal },
+      ),
+    ).rejects.toBe(fatal);
     expect(calls).toBe(1);
   });
 
@@ -35,7 +51,13 @@ describe('retry', () => {
     let calls = 0;
     const delays: number[] = [];
     await expect(
-      retry(async () => { calls++; throw transient; }, { isRetryable: () => true, attempts: 1000, baseMs: 20, capMs: 20, maxMs: 100, onRetry: (_e, _a, d) => delays.push(d) }),
+      retry(
+        async () => {
+          calls++;
+          throw transient;
+        },
+        { isRetryable: () => true, attempts: 1000, baseMs: 20, capMs: 20, maxMs: 100, onRetry: (_e, _a, d) => delays.push(d) },
+      ),
     ).rejects.toBe(transient);
     expect(calls).toBeLessThan(1000);
     // Full jitter: every delay lies within [0, cap].

@@ -25,9 +25,32 @@ export function causeFactsOf(catalog: Pick<Catalog, 'relations' | 'actors'>, act
   const reaches = (role: string) => catalog.actors.find((c) => c.role === role)?.reaches ?? [];
   return {
     owners: Object.fromEntries(relations.map((r) => [r.qualifiedName, r.owner])),
-    actorRoles: Object.fromEntries(sorted.map((a) => [a.name, [a.role, ...reaches(a.role).map((r) => r.role).sort(cmp)]])),
-    inherits: Object.fromEntries(sorted.map((a) => [a.name, [a.role, ...reaches(a.role).filter((r) => r.inheritsPrivileges).map((r) => r.role).sort(cmp)]])),
+    actorRoles: Object.fromEntries(
+      sorted.map((a) => [
+        a.name,
+        [
+          a.role,
+          ...reaches(a.role)
+            .map((r) => r.role)
+            .sort(cmp),
+        ],
+      ]),
+    ),
+    inherits: Object.fromEntries(
+      sorted.map((a) => [
+        a.name,
+        [
+          a.role,
+          ...reaches(a.role)
+            .filter((r) => r.inheritsPrivileges)
+            .map((r) => r.role)
+            .sort(cmp),
+        ],
+      ]),
+    ),
     forced: relations.filter((r) => r.rls.forced).map((r) => r.qualifiedName),
-    policies: relations.flatMap((r) => [...r.policies].sort((a, b) => cmp(a.name, b.name)).map((p) => ({ relation: r.qualifiedName, name: p.name, command: p.command, roles: [...p.roles].sort(cmp) }))),
+    policies: relations.flatMap((r) =>
+      [...r.policies].sort((a, b) => cmp(a.name, b.name)).map((p) => ({ relation: r.qualifiedName, name: p.name, command: p.command, roles: [...p.roles].sort(cmp) })),
+    ),
   };
 }

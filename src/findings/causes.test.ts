@@ -44,7 +44,7 @@ describe('root causes', () => {
     expect(out.causes).toHaveLength(3);
   });
 
-  it('the owner\'s relations without FORCE join the cause of the actor that inherits that owner', () => {
+  it("the owner's relations without FORCE join the cause of the actor that inherits that owner", () => {
     const out = assignCauses(
       [f({ rule: 'actor-member-of-owner', actor: 'member', object: 'role o' }), f({ rule: 'rls-not-forced', relation: 'a.x' }), f({ rule: 'rls-not-forced', relation: 'a.y' })],
       { owners: { 'a.x': 'o', 'a.y': 'someone-else' } },
@@ -55,7 +55,10 @@ describe('root causes', () => {
   });
 
   it('an actor that bypasses row level security explains all of its probe findings, whoever owns the relation', () => {
-    const out = assignCauses([f({ rule: 'actor-bypasses-rls', actor: 'svc', object: 'role svc' }), probe('read', 'a.x', 'svc'), probe('delete', 'b.y', 'svc')], { owners: { 'a.x': 'o1', 'b.y': 'o2' }, actorRoles: { svc: ['svc'] } });
+    const out = assignCauses([f({ rule: 'actor-bypasses-rls', actor: 'svc', object: 'role svc' }), probe('read', 'a.x', 'svc'), probe('delete', 'b.y', 'svc')], {
+      owners: { 'a.x': 'o1', 'b.y': 'o2' },
+      actorRoles: { svc: ['svc'] },
+    });
     expect(out.causes).toHaveLength(1);
     expect(out.causes[0]).toMatchObject({ kind: 'actor-bypasses-rls', subject: 'svc', title: 'svc bypasses row level security (SUPERUSER or BYPASSRLS)' });
   });
@@ -81,7 +84,11 @@ describe('root causes', () => {
   });
 
   it('an inherited owner does not explain leaks on relations that FORCE row level security', () => {
-    const out = assignCauses([f({ rule: 'actor-member-of-owner', actor: 'm', object: 'role o' }), probe('read', 'a.x', 'm'), probe('read', 'a.y', 'm')], { owners: { 'a.x': 'o', 'a.y': 'o' }, inherits: { m: ['m', 'o'] }, forced: ['a.y'] });
+    const out = assignCauses([f({ rule: 'actor-member-of-owner', actor: 'm', object: 'role o' }), probe('read', 'a.x', 'm'), probe('read', 'a.y', 'm')], {
+      owners: { 'a.x': 'o', 'a.y': 'o' },
+      inherits: { m: ['m', 'o'] },
+      forced: ['a.y'],
+    });
     const cause = causeById(out);
     expect(cause.get('probe-read:a.x:m')).toBe('actor:m');
     expect(cause.get('probe-read:a.y:m')).toBe('finding:probe-read:a.y:m');
@@ -98,7 +105,16 @@ describe('root causes', () => {
       actorRoles: { member: ['r_member'], admin: ['r_admin'] },
       policies: [{ relation: 'a.x', name: 'open. ', command: 'select', roles: ['r_member'] }],
     };
-    const out = assignCauses([f({ rule: 'policy-always-true', relation: 'a.x', object: 'policy a.x.open. ' }), probe('read', 'a.x', 'member'), probe('read-unset', 'a.x', 'member'), probe('update', 'a.x', 'member'), probe('read', 'a.x', 'admin')], facts);
+    const out = assignCauses(
+      [
+        f({ rule: 'policy-always-true', relation: 'a.x', object: 'policy a.x.open. ' }),
+        probe('read', 'a.x', 'member'),
+        probe('read-unset', 'a.x', 'member'),
+        probe('update', 'a.x', 'member'),
+        probe('read', 'a.x', 'admin'),
+      ],
+      facts,
+    );
     const cause = causeById(out);
     expect(cause.get('probe-read:a.x:member')).toBe('policy:a.x.open. ');
     expect(cause.get('probe-read-unset:a.x:member')).toBe('policy:a.x.open. ');
@@ -110,7 +126,15 @@ describe('root causes', () => {
 
   it('a policy TO PUBLIC applies to every actor; an actor cause wins over a policy cause', () => {
     const facts: CauseFacts = { actorRoles: { a1: ['r1'], a2: ['r2'] }, policies: [{ relation: 's.t', name: 'p', command: 'all', roles: ['PUBLIC'] }] };
-    const out = assignCauses([f({ rule: 'policy-to-public', relation: 's.t', object: 'policy s.t.p', severity: 'warning' }), f({ rule: 'actor-bypasses-rls', actor: 'a2', object: 'role r2' }), probe('delete', 's.t', 'a1'), probe('delete', 's.t', 'a2')], facts);
+    const out = assignCauses(
+      [
+        f({ rule: 'policy-to-public', relation: 's.t', object: 'policy s.t.p', severity: 'warning' }),
+        f({ rule: 'actor-bypasses-rls', actor: 'a2', object: 'role r2' }),
+        probe('delete', 's.t', 'a1'),
+        probe('delete', 's.t', 'a2'),
+      ],
+      facts,
+    );
     const cause = causeById(out);
     expect(cause.get('probe-delete:s.t:a1')).toBe('policy:s.t.p');
     expect(cause.get('probe-delete:s.t:a2')).toBe('actor:a2');
@@ -144,11 +168,43 @@ describe('root causes', () => {
   });
 
   it('every finding has exactly one cause, the causes list each finding once, most findings first; the order of the input does not matter', () => {
-    const rules = ['actor-member-of-owner', 'actor-bypasses-rls', 'rls-not-enabled', 'rls-not-forced', 'policy-always-true', 'fk-omits-tenant-column', 'convention-naming', 'probe-read', 'probe-update', 'probe-reference', 'probe-pooled-context', 'probe-read-unset', 'probe-over-restriction'];
+    const rules = [
+      'actor-member-of-owner',
+      'actor-bypasses-rls',
+      'rls-not-enabled',
+      'rls-not-forced',
+      'policy-always-true',
+      'fk-omits-tenant-column',
+      'convention-naming',
+      'probe-read',
+      'probe-update',
+      'probe-reference',
+      'probe-pooled-context',
+      'probe-read-unset',
+      'probe-over-restriction',
+    ];
     const finding = fc
-      .record({ rule: fc.constantFrom(...rules), relation: fc.constantFrom('a.x', 'a.y', null), actor: fc.constantFrom('m', 'n', null), severity: fc.constantFrom('error' as const, 'warning' as const, 'info' as const), policy: fc.boolean() })
-      .map((r) => f({ rule: r.rule, relation: r.relation, actor: r.actor, severity: r.severity, ...(r.policy && r.relation ? { object: `policy ${r.relation}.p` } : r.rule.startsWith('actor-') ? { object: 'role o' } : {}) }));
-    const facts: CauseFacts = { owners: { 'a.x': 'o', 'a.y': 'p' }, actorRoles: { m: ['m', 'o'], n: ['n'] }, policies: [{ relation: 'a.x', name: 'p', command: 'select', roles: ['n'] }] };
+      .record({
+        rule: fc.constantFrom(...rules),
+        relation: fc.constantFrom('a.x', 'a.y', null),
+        actor: fc.constantFrom('m', 'n', null),
+        severity: fc.constantFrom('error' as const, 'warning' as const, 'info' as const),
+        policy: fc.boolean(),
+      })
+      .map((r) =>
+        f({
+          rule: r.rule,
+          relation: r.relation,
+          actor: r.actor,
+          severity: r.severity,
+          ...(r.policy && r.relation ? { object: `policy ${r.relation}.p` } : r.rule.startsWith('actor-') ? { object: 'role o' } : {}),
+        }),
+      );
+    const facts: CauseFacts = {
+      owners: { 'a.x': 'o', 'a.y': 'p' },
+      actorRoles: { m: ['m', 'o'], n: ['n'] },
+      policies: [{ relation: 'a.x', name: 'p', command: 'select', roles: ['n'] }],
+    };
     fc.assert(
       fc.property(fc.uniqueArray(finding, { selector: (x) => x.id, maxLength: 25 }), fc.integer(), (findings, seed) => {
         const out = assignCauses(findings, facts);

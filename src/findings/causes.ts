@@ -47,7 +47,16 @@ const RELATION_RULES: Record<string, string> = {
 };
 const ACTOR_RULES = new Set(['actor-bypasses-rls', 'actor-member-of-owner']);
 /** Which cause wins when several explain a probe finding: the widest fix first. */
-const KIND_RANK: Record<Cause['kind'], number> = { 'actor-bypasses-rls': 0, 'actor-owns-relation': 1, 'relation-without-rls': 2, policy: 3, function: 4, 'foreign-key': 5, other: 6, context: 7 };
+const KIND_RANK: Record<Cause['kind'], number> = {
+  'actor-bypasses-rls': 0,
+  'actor-owns-relation': 1,
+  'relation-without-rls': 2,
+  policy: 3,
+  function: 4,
+  'foreign-key': 5,
+  other: 6,
+  context: 7,
+};
 
 /** The policy commands whose policies decide a probe (the command the probe's statement is). */
 const PROBE_COMMANDS: Record<string, FactsCommand[]> = {
@@ -176,9 +185,7 @@ export function assignCauses(input: readonly Finding[], facts: CauseFacts = {}):
   }
 
   const order = new Map(findings.map((f, i) => [f, i]));
-  const causes: Cause[] = [...groups.values()]
-    .filter((g) => g.roots.length + g.explained.length > 0)
-    .map((g) => toCause(g, order));
+  const causes: Cause[] = [...groups.values()].filter((g) => g.roots.length + g.explained.length > 0).map((g) => toCause(g, order));
   causes.sort((a, b) => b.findings.length - a.findings.length || RANK[a.severity] - RANK[b.severity] || cmp(a.id, b.id));
   return { findings: findings.map((f) => ({ ...f, cause: causeOf.get(f)!.id })), causes };
 }
@@ -189,11 +196,24 @@ function rootGroup(f: Finding, group: GroupFn, facts: CauseFacts): Group | null 
   // A route declared by design (info) explains no leak: if something leaks, its cause is elsewhere. The actors it concerns share one cause.
   if (ACTOR_RULES.has(f.rule) && f.severity === 'info') {
     const subject = f.object ?? f.rule;
-    return group(`declared:${subject}`, () => ({ kind: 'other', subject, relation: null, actors: new Set(), owners: null, title: `${subject}: a route declared by design (${f.rule})` }));
+    return group(`declared:${subject}`, () => ({
+      kind: 'other',
+      subject,
+      relation: null,
+      actors: new Set(),
+      owners: null,
+      title: `${subject}: a route declared by design (${f.rule})`,
+    }));
   }
   if (ACTOR_RULES.has(f.rule) && f.actor) {
     const actor = f.actor;
-    const g = group(`actor:${actor}`, () => ({ kind: f.rule === 'actor-bypasses-rls' ? 'actor-bypasses-rls' : 'actor-owns-relation', subject: actor, relation: null, actors: new Set([actor]), owners: new Set() }));
+    const g = group(`actor:${actor}`, () => ({
+      kind: f.rule === 'actor-bypasses-rls' ? 'actor-bypasses-rls' : 'actor-owns-relation',
+      subject: actor,
+      relation: null,
+      actors: new Set([actor]),
+      owners: new Set(),
+    }));
     const role = f.object?.startsWith('role ') ? f.object.slice('role '.length) : null;
     const own = facts.actorRoles?.[actor]?.[0];
     // BYPASSRLS is not inherited: only the actor's own role bypasses every statement; a role it may SET ROLE to is an escalation.
@@ -203,7 +223,14 @@ function rootGroup(f: Finding, group: GroupFn, facts: CauseFacts): Group | null 
     return g;
   }
   if (RELATION_RULES[f.rule] && f.relation) {
-    const g = group(`relation:${f.relation}`, () => ({ kind: 'relation-without-rls', subject: f.relation!, relation: f.relation, actors: new Set(), owners: null, title: `${f.relation}: ${RELATION_RULES[f.rule]}` }));
+    const g = group(`relation:${f.relation}`, () => ({
+      kind: 'relation-without-rls',
+      subject: f.relation!,
+      relation: f.relation,
+      actors: new Set(),
+      owners: null,
+      title: `${f.relation}: ${RELATION_RULES[f.rule]}`,
+    }));
     widenActors(g, f);
     return g;
   }
@@ -211,23 +238,58 @@ function rootGroup(f: Finding, group: GroupFn, facts: CauseFacts): Group | null 
     const name = f.relation && f.object.startsWith(`policy ${f.relation}.`) ? f.object.slice(`policy ${f.relation}.`.length) : null;
     const known = name === null ? undefined : facts.policies?.find((p) => p.relation === f.relation && p.name === name);
     const title = name === null ? undefined : `policy ${quoteIdent(name)} on ${f.relation}`;
-    const g = group(`policy:${f.object.slice('policy '.length)}`, () => ({ kind: 'policy', subject: f.object!, relation: f.relation, actors: new Set(), owners: null, policy: known ? { command: known.command, roles: known.roles } : undefined, ...(title ? { name: title } : {}) }));
+    const g = group(`policy:${f.object.slice('policy '.length)}`, () => ({
+      kind: 'policy',
+      subject: f.object!,
+      relation: f.relation,
+      actors: new Set(),
+      owners: null,
+      policy: known ? { command: known.command, roles: known.roles } : undefined,
+      ...(title ? { name: title } : {}),
+    }));
     widenActors(g, f);
     return g;
   }
   if (f.object?.startsWith('function ')) {
-    const g = group(`function:${f.object.slice('function '.length)}`, () => ({ kind: 'function', subject: f.object!, relation: f.object!.slice('function '.length), actors: new Set(), owners: null }));
+    const g = group(`function:${f.object.slice('function '.length)}`, () => ({
+      kind: 'function',
+      subject: f.object!,
+      relation: f.object!.slice('function '.length),
+      actors: new Set(),
+      owners: null,
+    }));
     widenActors(g, f);
     return g;
   }
   if (f.rule === 'fk-omits-tenant-column' && f.relation) {
-    return group(`foreign-key:${f.object ?? f.relation}`, () => ({ kind: 'foreign-key', subject: f.object ?? f.relation!, relation: f.relation, actors: null, owners: null, title: `${f.object ?? f.relation} omits the tenant column` }));
+    return group(`foreign-key:${f.object ?? f.relation}`, () => ({
+      kind: 'foreign-key',
+      subject: f.object ?? f.relation!,
+      relation: f.relation,
+      actors: null,
+      owners: null,
+      title: `${f.object ?? f.relation} omits the tenant column`,
+    }));
   }
   if (f.rule === 'unique-omits-tenant-column' && f.relation) {
-    return group(`unique:${f.object ?? f.relation}`, () => ({ kind: 'other', subject: f.object ?? f.relation!, relation: f.relation, actors: null, owners: null, title: `${f.object ?? f.relation} omits the tenant column` }));
+    return group(`unique:${f.object ?? f.relation}`, () => ({
+      kind: 'other',
+      subject: f.object ?? f.relation!,
+      relation: f.relation,
+      actors: null,
+      owners: null,
+      title: `${f.object ?? f.relation} omits the tenant column`,
+    }));
   }
   if (f.rule === 'session-level-context') {
-    const g = group('context:pooled', () => ({ kind: 'context', subject: 'tenant context', relation: null, actors: new Set(), owners: null, title: CONTEXT_GROUPS['probe-pooled-context']!.title }));
+    const g = group('context:pooled', () => ({
+      kind: 'context',
+      subject: 'tenant context',
+      relation: null,
+      actors: new Set(),
+      owners: null,
+      title: CONTEXT_GROUPS['probe-pooled-context']!.title,
+    }));
     widenActors(g, f);
     return g;
   }
@@ -285,7 +347,14 @@ function contextGroup(f: Finding, group: GroupFn): Group | null {
   const c = CONTEXT_GROUPS[f.rule];
   if (c) return group(`context:${c.key}`, () => ({ kind: 'context', subject: 'tenant context', relation: null, actors: null, owners: null, title: c.title }));
   if (f.rule === 'probe-read-escalated' && f.actor) {
-    return group(`escalation:${f.actor}`, () => ({ kind: 'actor-bypasses-rls', subject: f.actor!, relation: null, actors: new Set([f.actor!]), owners: null, title: `${f.actor} can SET ROLE past row level security` }));
+    return group(`escalation:${f.actor}`, () => ({
+      kind: 'actor-bypasses-rls',
+      subject: f.actor!,
+      relation: null,
+      actors: new Set([f.actor!]),
+      owners: null,
+      title: `${f.actor} can SET ROLE past row level security`,
+    }));
   }
   return null;
 }
@@ -305,7 +374,9 @@ function titleOf(g: Group, lead: Finding): string {
     case 'actor-bypasses-rls':
       return g.bypassAll ? `${g.subject} bypasses row level security (SUPERUSER or BYPASSRLS)` : `${g.subject} can SET ROLE to a role that bypasses row level security`;
     case 'actor-owns-relation':
-      return g.owners && g.owners.size > 0 ? `${g.subject} is or inherits the owner (${[...g.owners].sort(cmp).join(', ')}) of the relations` : `${g.subject} can SET ROLE to the owner of the relations`;
+      return g.owners && g.owners.size > 0
+        ? `${g.subject} is or inherits the owner (${[...g.owners].sort(cmp).join(', ')}) of the relations`
+        : `${g.subject} can SET ROLE to the owner of the relations`;
     case 'policy':
     case 'function':
       return `${g.name ?? g.subject}: ${rules}`;

@@ -53,7 +53,9 @@ describe('findings', () => {
       version: '0.1.0',
       seed: 42,
       verdict: 'fail',
-      findings: [f({ id: 'rls-not-forced:app.users:-', rule: 'rls-not-forced', severity: 'error', relation: 'app.users', location: { file: 'migrations/committed/000001.sql', line: 12 } })],
+      findings: [
+        f({ id: 'rls-not-forced:app.users:-', rule: 'rls-not-forced', severity: 'error', relation: 'app.users', location: { file: 'migrations/committed/000001.sql', line: 12 } }),
+      ],
       matrix: [{ relation: 'app.users', actor: 'member', probe: 'read', status: 'skipped', reason: 'no rows', checks: 0 }],
       coverage: { relations: 1, actors: 1, worlds: 0, rows: 0, checks: 0 },
     };

@@ -306,4 +306,3 @@ export function oneLine(text: string, max = 160): string {
   const t = text.replace(/\s+/g, ' ').trim();
   return t.length > max ? `${t.slice(0, max - 3)}...` : t;
 }
-

@@ -36,7 +36,11 @@ export function sqlPolicy(p: Pick<Policy, 'name' | 'relation'>): string {
 
 /** Two SQL expressions compared as a reviewer would: case, spacing, parentheses and ::casts ignored (pg_get_expr adds the last two). */
 export function sameExpression(a: string, b: string): boolean {
-  const canon = (e: string) => e.toLowerCase().replace(/::[a-z_][\w. ]*?(?=[\s),=<>]|$)/g, '').replace(/[()\s]/g, '');
+  const canon = (e: string) =>
+    e
+      .toLowerCase()
+      .replace(/::[a-z_][\w. ]*?(?=[\s),=<>]|$)/g, '')
+      .replace(/[()\s]/g, '');
   return canon(a) === canon(b);
 }
 

@@ -21,17 +21,30 @@ export function isGraphileLayout(dir: string): boolean {
 /** graphile-migrate's committed migrations, then the current migration. */
 export function graphileFiles(dir: string): string[] {
   const committed = path.join(dir, 'committed');
-  const files = existsSync(committed) ? sqlFiles(committed).sort().map((f) => path.join(committed, f)) : [];
+  const files = existsSync(committed)
+    ? sqlFiles(committed)
+        .sort()
+        .map((f) => path.join(committed, f))
+    : [];
   const current = path.join(dir, 'current.sql');
   if (existsSync(current)) files.push(current);
   const currentDir = path.join(dir, 'current');
-  if (existsSync(currentDir) && statSync(currentDir).isDirectory()) files.push(...sqlFiles(currentDir).sort().map((f) => path.join(currentDir, f)));
+  if (existsSync(currentDir) && statSync(currentDir).isDirectory())
+    files.push(
+      ...sqlFiles(currentDir)
+        .sort()
+        .map((f) => path.join(currentDir, f)),
+    );
   return files;
 }
 
 /** A plain folder: its *.sql files in natural name order. */
 export function folderFiles(dir: string): string[] {
-  return existsSync(dir) ? sqlFiles(dir).sort(byName).map((f) => path.join(dir, f)) : [];
+  return existsSync(dir)
+    ? sqlFiles(dir)
+        .sort(byName)
+        .map((f) => path.join(dir, f))
+    : [];
 }
 
 /** The files of whichever layout `dir` has; none when it does not exist. */

@@ -44,8 +44,7 @@ export function folderSource(dir: string, label: string, prerequisites: readonly
     watched: () => [dir, ...prerequisites],
     build,
     reset: build,
-    migrate: () =>
-      unsupported('folder', '`db migrate`', 'a plain folder records no applied migrations: `tenantproof db reset` rebuilds the database from every file'),
+    migrate: () => unsupported('folder', '`db migrate`', 'a plain folder records no applied migrations: `tenantproof db reset` rebuilds the database from every file'),
     applyWorking: async (t) => {
       const next = `${t.database}_tp_next`;
       try {

@@ -44,7 +44,12 @@ export function explainMigrationError(e: unknown, file?: string): TenantproofErr
     }
   } else if (file) where = ` in ${path.relative(process.cwd(), file) || file}`;
   if (code === '42501') {
-    return new TenantproofError('missing-privilege', `permission denied${where}: ${err.message}`, 'connect as a role with CREATEDB and CREATEROLE (or a superuser), or grant the privilege named above', { cause: e });
+    return new TenantproofError(
+      'missing-privilege',
+      `permission denied${where}: ${err.message}`,
+      'connect as a role with CREATEDB and CREATEROLE (or a superuser), or grant the privilege named above',
+      { cause: e },
+    );
   }
   const extra = [err.detail && `detail: ${err.detail}`, err.hint && `hint: ${err.hint}`].filter(Boolean).join('; ');
   return new TenantproofError(
@@ -83,7 +88,9 @@ function currentFile(s: ResolvedMigrationSettings): string {
 /** After a failed migrate: the committed file graphile-migrate was running (the first not recorded as applied). */
 async function firstUnapplied(s: ResolvedMigrationSettings): Promise<string | undefined> {
   const dir = path.join(s.migrationsFolder, 'committed');
-  const files = readdirSync(dir).filter((f) => f.endsWith('.sql')).sort();
+  const files = readdirSync(dir)
+    .filter((f) => f.endsWith('.sql'))
+    .sort();
   let applied = new Set<string>();
   const db = await openPool({ connectionString: s.databaseUrl, poolSize: 1, warm: 1 }).catch(() => null);
   if (db) {
@@ -102,28 +109,40 @@ async function firstUnapplied(s: ResolvedMigrationSettings): Promise<string | un
 export async function resetDatabase(t: MigrationTarget): Promise<void> {
   const s = await settingsFor(t);
   await ensureDatabase(s.rootUrl, t.database);
-  await guarded(() => reset(s.settings, false), () => firstUnapplied(s));
+  await guarded(
+    () => reset(s.settings, false),
+    () => firstUnapplied(s),
+  );
 }
 
 /** Runs the committed migrations not yet applied. */
 export async function migrateDatabase(t: MigrationTarget): Promise<void> {
   const s = await settingsFor(t);
   await needDatabase(s, t.database);
-  await guarded(() => migrate(s.settings, false), () => firstUnapplied(s));
+  await guarded(
+    () => migrate(s.settings, false),
+    () => firstUnapplied(s),
+  );
 }
 
 /** Applies current.sql once (or keeps watching it when `once` is false). */
 export async function applyCurrent(t: MigrationTarget, options: { once: boolean } = { once: true }): Promise<void> {
   const s = await settingsFor(t);
   await needDatabase(s, t.database);
-  await guarded(() => watch(s.settings, options.once, false), async () => currentFile(s));
+  await guarded(
+    () => watch(s.settings, options.once, false),
+    async () => currentFile(s),
+  );
 }
 
 /** Commits current.sql as the next migration (tested on the shadow database first, which it resets). */
 export async function commitCurrent(t: MigrationTarget, message?: string): Promise<void> {
   const s = await settingsFor(t);
   await ensureDatabase(s.rootUrl, s.shadowDatabase);
-  await guarded(() => commit(s.settings, message ?? null), async () => currentFile(s));
+  await guarded(
+    () => commit(s.settings, message ?? null),
+    async () => currentFile(s),
+  );
 }
 
 /** Moves the last committed migration back into current.sql: graphile-migrate's way back (it resets the shadow database). */

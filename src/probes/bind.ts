@@ -45,7 +45,15 @@ export function subjectsOf(actor: ActorModel, actorIndex: number, world: World):
   const seed = world.shape.seed;
   if (actor.expect !== 'tenant') {
     const victim = world.tenants.length ? world.tenants[seed % world.tenants.length]! : null;
-    return [{ subject: { tenant: '', principal: '', login: actor.login ?? actor.role, role: actor.role }, own: [], ownTenant: null, victimTenant: victim, victimPrincipal: world.principals[0] ?? null }];
+    return [
+      {
+        subject: { tenant: '', principal: '', login: actor.login ?? actor.role, role: actor.role },
+        own: [],
+        ownTenant: null,
+        victimTenant: victim,
+        victimPrincipal: world.principals[0] ?? null,
+      },
+    ];
   }
   const byPrincipal = actor.as === 'principal' && world.principals.length > 0;
   const pool = byPrincipal ? world.principals : world.tenants;
@@ -56,10 +64,19 @@ export function subjectsOf(actor: ActorModel, actorIndex: number, world: World):
     const tenant = byPrincipal ? (own[0] ?? '') : who;
     const principal = who;
     const victimTenant = world.tenants.find((t) => !own.includes(t)) ?? null;
-    const victimPrincipal = world.principals.find((p) => p !== principal && !world.memberships.some((m) => m.principal === p && own.includes(m.tenant))) ?? world.principals.find((p) => p !== principal) ?? null;
+    const victimPrincipal =
+      world.principals.find((p) => p !== principal && !world.memberships.some((m) => m.principal === p && own.includes(m.tenant))) ??
+      world.principals.find((p) => p !== principal) ??
+      null;
     const roles = actor.adapter.tenantRoles;
     const role = roles ? (world.tenantRoles.get(tenant) ?? tenantRoleName(roles.template, tenant)) : actor.role;
-    return { subject: { tenant, principal, login: actor.login ?? role, role, session: world.sessions.get(principal) }, own, ownTenant: own[0] ?? null, victimTenant, victimPrincipal };
+    return {
+      subject: { tenant, principal, login: actor.login ?? role, role, session: world.sessions.get(principal) },
+      own,
+      ownTenant: own[0] ?? null,
+      victimTenant,
+      victimPrincipal,
+    };
   });
 }
 
@@ -68,7 +85,9 @@ function groupSubject(actor: ActorModel, base: Omit<GroupBinding, 'statements'>,
   let subject = subjectFor(mode, base.subject);
   if (mode === 'unset') {
     // No context at all; a role-per-tenant actor runs as the shared role itself.
-    subject = actor.adapter.tenantRoles ? { tenant: '', principal: '', login: actor.login ?? actor.role, role: actor.role } : { ...subject, tenant: '', principal: '', session: '' };
+    subject = actor.adapter.tenantRoles
+      ? { tenant: '', principal: '', login: actor.login ?? actor.role, role: actor.role }
+      : { ...subject, tenant: '', principal: '', session: '' };
   }
   const fn = actor.config.context?.statements;
   const statements = fn && mode !== 'unset' ? [fn(subject.tenant, subject)].flat() : [];

@@ -97,7 +97,15 @@ export function cellStats(c: CellAgg): CellStats {
 }
 
 export function compareCells(a: Pick<CellStats, 'relation' | 'actor' | 'probe'>, b: Pick<CellStats, 'relation' | 'actor' | 'probe'>): number {
-  return a.relation < b.relation ? -1 : a.relation > b.relation ? 1 : a.actor < b.actor ? -1 : a.actor > b.actor ? 1 : (PROBE_RANK.get(a.probe) ?? 99) - (PROBE_RANK.get(b.probe) ?? 99);
+  return a.relation < b.relation
+    ? -1
+    : a.relation > b.relation
+      ? 1
+      : a.actor < b.actor
+        ? -1
+        : a.actor > b.actor
+          ? 1
+          : (PROBE_RANK.get(a.probe) ?? 99) - (PROBE_RANK.get(b.probe) ?? 99);
 }
 
 /** A cell's line in the matrix: failed if a check leaked, passed if one held, else not proven (with the most common reason). */

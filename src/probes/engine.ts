@@ -67,11 +67,21 @@ export async function runProbes(db: ConnectionPool, catalog: Catalog, config: Re
   const [me] = await db.query(sql`select current_user as name, (select rolsuper from pg_roles where rolname = current_user) as superuser`);
   const connectedAs = String(me?.name);
   if (!me?.superuser && model.actors.some((a) => a.expect !== 'all')) {
-    throw new TenantproofError('check-needs-superuser', `the probes log in as each actor's login (transaction-local SET SESSION AUTHORIZATION), which only a superuser may do, and ${connectedAs} is not one`, 'connect as a superuser (the probes switch to each actor and login themselves), or run with --no-probes for the static lint only');
+    throw new TenantproofError(
+      'check-needs-superuser',
+      `the probes log in as each actor's login (transaction-local SET SESSION AUTHORIZATION), which only a superuser may do, and ${connectedAs} is not one`,
+      'connect as a superuser (the probes switch to each actor and login themselves), or run with --no-probes for the static lint only',
+    );
   }
 
   const { tenantsPerWorld, maxRowsPerTable, principalsPerWorld } = config.probes;
-  const arbitrary = worldShapeArbitrary(ex.world, { minTenants: tenantsPerWorld.min, maxTenants: tenantsPerWorld.max, minPrincipals: principalsPerWorld.min, maxPrincipals: principalsPerWorld.max, maxRows: maxRowsPerTable });
+  const arbitrary = worldShapeArbitrary(ex.world, {
+    minTenants: tenantsPerWorld.min,
+    maxTenants: tenantsPerWorld.max,
+    minPrincipals: principalsPerWorld.min,
+    maxPrincipals: principalsPerWorld.max,
+    maxRows: maxRowsPerTable,
+  });
   const shapes = fc.sample(arbitrary, { numRuns: o.runs, seed: o.seed });
   const mine = shapes.map((_, i) => i).filter((i) => !o.shard || i % o.shard.count === o.shard.index - 1);
 
@@ -152,7 +162,21 @@ export async function runProbes(db: ConnectionPool, catalog: Catalog, config: Re
   const shrinkMs = performance.now() - t1;
 
   const replay = { command: o.replayCommand ?? 'gate', seed: o.seed } as const;
-  const findings: Finding[] = failing.map((cell) => probeFinding(ex, cell, minimal.get(cell) ?? { world: cell.firstLeak!.world, check: cell.firstLeak!.check, slot: cell.firstLeak!.slot, note: cell.firstLeak!.note, path: String(cell.firstLeak!.index), shrunk: false }, replay));
+  const findings: Finding[] = failing.map((cell) =>
+    probeFinding(
+      ex,
+      cell,
+      minimal.get(cell) ?? {
+        world: cell.firstLeak!.world,
+        check: cell.firstLeak!.check,
+        slot: cell.firstLeak!.slot,
+        note: cell.firstLeak!.note,
+        path: String(cell.firstLeak!.index),
+        shrunk: false,
+      },
+      replay,
+    ),
+  );
   findings.push(...(await pooledContextFindings(db, model)));
   const stats = [...cells.values()].map(cellStats).sort(compareCells);
   for (const cell of stats) {

@@ -22,7 +22,9 @@ export function probeFinding(ex: EngineContext, cell: CellAgg, m: Minimal, repla
   const c = m.check;
   const gb = m.world.binding.groups.get(c.group)?.[m.slot];
   const rows = [...m.world.inserted.rows.values()].reduce((n, l) => n + l.length, 0);
-  const who = gb ? `${c.actor.name} (role ${gb.subject.role}, logged in as ${gb.subject.login}${c.actor.expect === 'tenant' ? `, as ${c.actor.as} ${c.actor.as === 'principal' ? gb.subject.principal : gb.subject.tenant}` : ''})` : c.actor.name;
+  const who = gb
+    ? `${c.actor.name} (role ${gb.subject.role}, logged in as ${gb.subject.login}${c.actor.expect === 'tenant' ? `, as ${c.actor.as} ${c.actor.as === 'principal' ? gb.subject.principal : gb.subject.tenant}` : ''})`
+    : c.actor.name;
   const rule = probeRule(cell.probe);
   return {
     id: findingId(rule, { relation: cell.relation }, cell.actor),
@@ -140,9 +142,26 @@ export function coverageFacts(ex: EngineContext, filled: ReadonlyMap<string, num
 
 export function coverageFindings(facts: CoverageFacts, matrix: readonly MatrixCell[], counts: { worlds: number; rows: number; checks: number }): Finding[] {
   const out: Finding[] = [];
-  const finding = (rule: string, severity: Finding['severity'], relation: string | null, message: string, fix: string): Finding => ({ id: findingId(rule, { relation }, null), rule, severity, relation, actor: null, message, fix, reproduction: null });
+  const finding = (rule: string, severity: Finding['severity'], relation: string | null, message: string, fix: string): Finding => ({
+    id: findingId(rule, { relation }, null),
+    rule,
+    severity,
+    relation,
+    actor: null,
+    message,
+    fix,
+    reproduction: null,
+  });
   if (counts.checks === 0 || counts.rows === 0 || counts.worlds === 0) {
-    out.push(finding('coverage-vacuous', 'error', null, `the probes proved nothing: ${counts.worlds} worlds, ${counts.rows} rows, ${counts.checks} checks that held or leaked`, 'check the config (tenancy, actors, contexts) and the notes on refused rows; set probes.columns for columns no value could be found for'));
+    out.push(
+      finding(
+        'coverage-vacuous',
+        'error',
+        null,
+        `the probes proved nothing: ${counts.worlds} worlds, ${counts.rows} rows, ${counts.checks} checks that held or leaked`,
+        'check the config (tenancy, actors, contexts) and the notes on refused rows; set probes.columns for columns no value could be found for',
+      ),
+    );
     return out;
   }
   const byRelation = new Map<string, MatrixCell[]>();
@@ -152,14 +171,47 @@ export function coverageFindings(facts: CoverageFacts, matrix: readonly MatrixCe
     if (mine.length === 0) continue;
     if (mine.every((m) => m.status === 'not-proven') && !facts.partitions?.includes(name)) {
       const reason = mine.find((m) => m.probe === 'read')?.reason ?? mine[0]!.reason ?? 'no check could judge';
-      out.push(finding('coverage-relation-not-proven', 'error', name, `no check proved anything about ${name}: every one of its ${mine.length} cells is not proven (${reason})`, 'make sure the world can fill it and its parents (probes.columns, factories, existing rows of global parents), and that views over it expose the tenant column'));
+      out.push(
+        finding(
+          'coverage-relation-not-proven',
+          'error',
+          name,
+          `no check proved anything about ${name}: every one of its ${mine.length} cells is not proven (${reason})`,
+          'make sure the world can fill it and its parents (probes.columns, factories, existing rows of global parents), and that views over it expose the tenant column',
+        ),
+      );
     } else if (!mine.some((m) => m.probe === 'read' && m.status !== 'not-proven')) {
-      out.push(finding('coverage-relation-unprobed', 'warning', name, `${name} is tenant data but no read check could judge it (${mine.find((m) => m.probe === 'read')?.reason ?? 'no read check ran'})`, 'make sure the world can fill it (probes.columns for its columns) and that views over it expose the tenant column'));
+      out.push(
+        finding(
+          'coverage-relation-unprobed',
+          'warning',
+          name,
+          `${name} is tenant data but no read check could judge it (${mine.find((m) => m.probe === 'read')?.reason ?? 'no read check ran'})`,
+          'make sure the world can fill it (probes.columns for its columns) and that views over it expose the tenant column',
+        ),
+      );
     }
   }
-  for (const u of facts.unfillable) out.push(finding('coverage-unfilled', 'warning', u.relation, `${u.relation} could not be filled by any world: ${u.reason}`, 'break the NOT NULL cycle (a deferrable or nullable key), or give the relation rows through factories'));
+  for (const u of facts.unfillable)
+    out.push(
+      finding(
+        'coverage-unfilled',
+        'warning',
+        u.relation,
+        `${u.relation} could not be filled by any world: ${u.reason}`,
+        'break the NOT NULL cycle (a deferrable or nullable key), or give the relation rows through factories',
+      ),
+    );
   for (const name of facts.neverFilled) {
-    out.push(finding('coverage-unfilled', 'warning', name, `no world held a row of ${name}: the database refused every generated row, or no parent row could be found`, 'see the notes for the refusal; set probes.columns or a factory for the columns involved'));
+    out.push(
+      finding(
+        'coverage-unfilled',
+        'warning',
+        name,
+        `no world held a row of ${name}: the database refused every generated row, or no parent row could be found`,
+        'see the notes for the refusal; set probes.columns or a factory for the columns involved',
+      ),
+    );
   }
   return out;
 }

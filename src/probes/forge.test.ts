@@ -22,25 +22,33 @@ describe('scalar settings', () => {
 });
 
 describe('JSON settings, structurally', () => {
-  it('the actor\'s own JSON with its ids swapped for the victim\'s, and with keys added for the victim', () => {
+  it("the actor's own JSON with its ids swapped for the victim's, and with keys added for the victim", () => {
     const own = JSON.stringify({ 'g-own': ['read', 'write'], other: 'x' });
     const v = values(read('request.groups', [groupsUse], true), { ownTenant: 'g-own', ownValue: own });
     expect(v[0]).toBe(JSON.stringify({ [PLACEHOLDERS.victimTenant]: ['read', 'write'], other: 'x' }));
     expect(JSON.parse(v[1]!)).toEqual({ 'g-own': ['read', 'write'], other: 'x', $victim_tenant: ['read', 'write'] });
   });
 
-  it('the value shapes the code reads: an object keyed by the row\'s column holding the tested literal', () => {
+  it("the value shapes the code reads: an object keyed by the row's column holding the tested literal", () => {
     const v = values(read('request.groups', [groupsUse], true));
     expect(v.map((x) => JSON.parse(x))).toEqual([{ $victim_tenant: ['read'] }, { $victim_principal: ['read'] }]);
   });
 
-  it('claims compared with literals and with the row, separately and together, merged into the actor\'s own claims', () => {
+  it("claims compared with literals and with the row, separately and together, merged into the actor's own claims", () => {
     const uses: SettingUse[] = [
-      { path: [{ kind: 'key', key: 'app_metadata' }, { kind: 'key', key: 'role' }], test: { kind: 'equals', literals: ['admin'] } },
+      {
+        path: [
+          { kind: 'key', key: 'app_metadata' },
+          { kind: 'key', key: 'role' },
+        ],
+        test: { kind: 'equals', literals: ['admin'] },
+      },
       { path: [{ kind: 'key', key: 'org_id' }], test: { kind: 'compared', with: { kind: 'column', name: 'org_id' } } },
     ];
     const own = JSON.stringify({ sub: 'u-own', org_id: 'o-own', role: 'authenticated' });
-    const v = values(read('request.jwt.claims', uses, true, [['app_metadata', 'role'], ['org_id']]), { ownTenant: 'o-own', ownPrincipal: 'u-own', ownValue: own }).map((x) => JSON.parse(x));
+    const v = values(read('request.jwt.claims', uses, true, [['app_metadata', 'role'], ['org_id']]), { ownTenant: 'o-own', ownPrincipal: 'u-own', ownValue: own }).map((x) =>
+      JSON.parse(x),
+    );
     expect(v).toContainEqual({ sub: '$victim_principal', org_id: '$victim_tenant', role: 'authenticated' });
     expect(v).toContainEqual({ app_metadata: { role: 'admin' }, org_id: '$victim_tenant' });
     expect(v).toContainEqual({ sub: 'u-own', org_id: 'o-own', role: 'authenticated', app_metadata: { role: 'admin' } });
@@ -53,8 +61,14 @@ describe('JSON settings, structurally', () => {
     expect(values(read('a.groups', [{ path: [], test: { kind: 'has-key', source: { kind: 'column', name: 'group_id' } } }], true))).toContain('["$victim_tenant"]');
   });
 
-  it('a key computed from the actor\'s own context is the actor\'s own id', () => {
-    const use: SettingUse = { path: [{ kind: 'key-from', source: { kind: 'setting', name: 'request.jwt.claims', path: ['sub'] } }, { kind: 'key', key: 'tenant' }], test: { kind: 'compared', with: { kind: 'column', name: 'tenant_id' } } };
+  it("a key computed from the actor's own context is the actor's own id", () => {
+    const use: SettingUse = {
+      path: [
+        { kind: 'key-from', source: { kind: 'setting', name: 'request.jwt.claims', path: ['sub'] } },
+        { kind: 'key', key: 'tenant' },
+      ],
+      test: { kind: 'compared', with: { kind: 'column', name: 'tenant_id' } },
+    };
     expect(values(read('app.perms', [use], true)).map((x) => JSON.parse(x))).toContainEqual({ $own_principal: { tenant: '$victim_tenant' } });
   });
 
@@ -62,26 +76,41 @@ describe('JSON settings, structurally', () => {
     const v = values({ name: 'a.x', json: true, uses: [{ path: [], test: { kind: 'read' } }], claims: [['tenant']], exact: false });
     expect(v).toContain('{"tenant":"$victim_tenant"}');
     expect(v).toContain('admin');
-    const many = read('a.y', Array.from({ length: 40 }, (_, i) => ({ path: [{ kind: 'key', key: `k${i}` }], test: { kind: 'equals', literals: [`v${i}`] } })), true);
+    const many = read(
+      'a.y',
+      Array.from({ length: 40 }, (_, i) => ({ path: [{ kind: 'key', key: `k${i}` }], test: { kind: 'equals', literals: [`v${i}`] } })),
+      true,
+    );
     expect(forgeValues(many)).toHaveLength(MAX_FORGED);
   });
 });
 
 describe('what the context sets, and merging', () => {
-  it('claims the actor\'s own context sets are never forged; the others are, merged into the current value', () => {
+  it("claims the actor's own context sets are never forged; the others are, merged into the current value", () => {
     const uses: SettingUse[] = [
       { path: [{ kind: 'key', key: 'sub' }], test: { kind: 'compared', with: { kind: 'column', name: 'user_id' } } },
-      { path: [{ kind: 'key', key: 'app_metadata' }, { kind: 'key', key: 'role' }], test: { kind: 'equals', literals: ['admin'] } },
+      {
+        path: [
+          { kind: 'key', key: 'app_metadata' },
+          { kind: 'key', key: 'role' },
+        ],
+        test: { kind: 'equals', literals: ['admin'] },
+      },
     ];
     const v = forgeValues(read('request.jwt.claims', uses, true, [['sub'], ['app_metadata', 'role']]), { skipClaims: [['sub'], ['role']] });
     expect(v.length).toBeGreaterThan(0);
     expect(v.every((x) => !x.value.includes('"sub"'))).toBe(true);
-    expect(v).toContainEqual({ value: '{"app_metadata":{"role":"admin"}}', describe: "request.jwt.claims: the value at -> 'app_metadata' -> 'role' = 'admin'", json: true, merge: true });
+    expect(v).toContainEqual({
+      value: '{"app_metadata":{"role":"admin"}}',
+      describe: "request.jwt.claims: the value at -> 'app_metadata' -> 'role' = 'admin'",
+      json: true,
+      merge: true,
+    });
     // Every path read is the context's own: nothing to forge.
     expect(forgeValues(read('request.jwt.claims', [uses[0]!], true, [['sub']]), { skipClaims: [['sub']] })).toEqual([]);
   });
 
-  it('JSON nobody reads in a known way gets objects keyed, and lists holding, the victim\'s ids', () => {
+  it("JSON nobody reads in a known way gets objects keyed, and lists holding, the victim's ids", () => {
     const v = forgeValues(read('app.acl', [{ path: [], test: { kind: 'read' } }], true));
     expect(v.map((x) => [x.value, x.merge ?? false])).toEqual([
       ['{"$victim_tenant":["read","write","admin","owner"]}', true],
@@ -98,7 +127,7 @@ describe('what the context sets, and merging', () => {
 });
 
 describe('fillForged', () => {
-  it('puts one world\'s ids in place of the placeholders, escaped inside JSON', () => {
+  it("puts one world's ids in place of the placeholders, escaped inside JSON", () => {
     const ids = { victimTenant: 'vt"1', victimPrincipal: 'vp', ownTenant: 'ot', ownPrincipal: 'op' };
     expect(fillForged({ value: '{"$victim_tenant":["read"],"u":"$own_principal"}', describe: '', json: true }, ids)).toBe('{"vt\\"1":["read"],"u":"op"}');
     expect(JSON.parse(fillForged({ value: '{"$victim_tenant":["read"]}', describe: '', json: true }, ids))).toEqual({ 'vt"1': ['read'] });

@@ -138,7 +138,8 @@ function jsonValues(read: Required<ForgeableRead>, subject: ForgeOptions): Forge
   const ids = ownIds(subject);
   if (own !== undefined && ids.size > 0) {
     const swapped = swapIds(own, ids);
-    if (JSON.stringify(swapped) !== JSON.stringify(own)) out.push(doc(swapped, `${read.name}: the actor's own value with every own tenant or principal id replaced by the victim's`));
+    if (JSON.stringify(swapped) !== JSON.stringify(own))
+      out.push(doc(swapped, `${read.name}: the actor's own value with every own tenant or principal id replaced by the victim's`));
     const widened = addVictim(own, ids);
     if (JSON.stringify(widened) !== JSON.stringify(own)) out.push(doc(widened, `${read.name}: the actor's own value with keys and elements added for the victim`));
   }
@@ -146,14 +147,42 @@ function jsonValues(read: Required<ForgeableRead>, subject: ForgeOptions): Forge
   if (shapes.length > 0) {
     // One value that satisfies every use at once (policies AND their tests), then each shape alone.
     const all = read.uses.map((u) => shapesOf(u.path, u.test)[0]).filter((s): s is Shape => s !== undefined);
-    if (all.length > 1) out.push(doc(all.reduce<Json>((acc, s) => merge(acc, s.doc), null), `${read.name}: every value shape the policy code reads, at once`, true));
+    if (all.length > 1)
+      out.push(
+        doc(
+          all.reduce<Json>((acc, s) => merge(acc, s.doc), null),
+          `${read.name}: every value shape the policy code reads, at once`,
+          true,
+        ),
+      );
     if (own !== undefined && isObject(own)) for (const s of shapes) out.push(doc(merge(own, s.doc), `${read.name}: the actor's own value with ${s.describe}`));
     for (const s of shapes) out.push(doc(s.doc, `${read.name}: ${s.describe}`, true));
   }
   // Each claim read (also from text, when the code did not parse): the victim's ids, then role-ish words.
-  for (const [placeholder, whose] of VICTIMS) for (const path of read.claims) out.push(doc(build(path.map((key) => ({ kind: 'key', key })), placeholder), `${read.name}: ${path.join('.')} = the victim ${whose}'s id`, true));
+  for (const [placeholder, whose] of VICTIMS)
+    for (const path of read.claims)
+      out.push(
+        doc(
+          build(
+            path.map((key) => ({ kind: 'key', key })),
+            placeholder,
+          ),
+          `${read.name}: ${path.join('.')} = the victim ${whose}'s id`,
+          true,
+        ),
+      );
   for (const word of ROLE_WORDS) {
-    const claims = read.claims.reduce<Json>((acc, path) => merge(acc, build(path.map((key) => ({ kind: 'key', key })), word)), null);
+    const claims = read.claims.reduce<Json>(
+      (acc, path) =>
+        merge(
+          acc,
+          build(
+            path.map((key) => ({ kind: 'key', key })),
+            word,
+          ),
+        ),
+      null,
+    );
     if (read.claims.length > 0) out.push(doc(claims, `${read.name}: ${read.claims.map((c) => c.join('.')).join(', ')} = '${word}'`, true));
   }
   // Nothing in the code says how the JSON is read: objects keyed, and arrays listing, the victim's ids.

@@ -117,7 +117,8 @@ export function repoint(bc: BindContext, cx: ProbeContext, r: Relation, tenant: 
 }
 
 /** A world row of `r` in `tenant`, or undefined. */
-export const rowOf = (bc: BindContext, r: Relation, tenant: string | null) => (tenant === null ? undefined : (bc.world.rows.get(r.qualifiedName) ?? []).find((x) => x.tenant === tenant));
+export const rowOf = (bc: BindContext, r: Relation, tenant: string | null) =>
+  tenant === null ? undefined : (bc.world.rows.get(r.qualifiedName) ?? []).find((x) => x.tenant === tenant);
 
 /** The columns `repoint` writes: the tenant column and every foreign key to a tenant-scoped parent (a static SET list). */
 export function repointColumns(cx: ProbeContext, r: Relation): string[] {

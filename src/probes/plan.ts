@@ -27,10 +27,19 @@ export interface CheckPlan {
 
 export const cellKey = (relation: string, actor: string, probe: string) => `${relation}|${actor}|${probe}`;
 
-export function planChecks(catalog: Catalog, config: ResolvedConfig, model: TenancyModel, world: WorldPlan, columns: ReadonlyMap<string, readonly string[]>, only?: ReadonlySet<string>): CheckPlan {
+export function planChecks(
+  catalog: Catalog,
+  config: ResolvedConfig,
+  model: TenancyModel,
+  world: WorldPlan,
+  columns: ReadonlyMap<string, readonly string[]>,
+  only?: ReadonlySet<string>,
+): CheckPlan {
   const byName = new Map(catalog.relations.map((r) => [r.qualifiedName, r]));
   const st = statements(catalog, config, model);
-  const probed: ProbedRelation[] = catalog.relations.filter((r) => r.tenancy && r.inScope && !r.extension && (!only || only.has(r.qualifiedName))).map((relation, i) => ({ relation, index: i + 1 }));
+  const probed: ProbedRelation[] = catalog.relations
+    .filter((r) => r.tenancy && r.inScope && !r.extension && (!only || only.has(r.qualifiedName)))
+    .map((relation, i) => ({ relation, index: i + 1 }));
   const index = new Map(probed.map((p) => [p.relation.qualifiedName, p.index]));
   const leaves = new Map<number, number[]>();
   const victimViews = new Map<number, string>();

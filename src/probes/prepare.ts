@@ -35,7 +35,8 @@ export async function prepareRun(db: ConnectionPool, catalog: Catalog, config: R
   const columns = new Map<string, string[]>();
   for (const p of world.relations) {
     const fixed: string[] = [];
-    if (p.role === 'membership' && model.memberships) fixed.push(model.memberships.principalColumn, model.memberships.tenantColumn, ...(model.memberships.roleColumn ? [model.memberships.roleColumn] : []));
+    if (p.role === 'membership' && model.memberships)
+      fixed.push(model.memberships.principalColumn, model.memberships.tenantColumn, ...(model.memberships.roleColumn ? [model.memberships.roleColumn] : []));
     if (p.role === 'session') fixed.push(...model.sessions.filter((s) => s.relation === p.relation).flatMap((s) => [s.principalColumn, s.key]));
     if (p.role === 'principals' && model.principals) fixed.push(model.principals.key);
     if (p.role === 'tenant-table') for (const a of model.actors) if (a.adapter.tenantRoles?.column) fixed.push(a.adapter.tenantRoles.column);
@@ -64,10 +65,19 @@ async function existingTenants(db: ConnectionPool, model: TenancyModel): Promise
   const actor = model.actors.find((a) => a.adapter.tenantRoles?.reuse);
   if (!actor) return {};
   const roles = actor.adapter.tenantRoles!;
-  if (!model.tenantTable || !model.tenantKey) throw new TenantproofError('tenants-missing', `actor "${actor.name}" reuses existing tenants, but the schema has no tenant table`, 'name the tenant table (tenancy.tenantTable), or let the world create tenants (rolePerTenant.reuse: false)');
+  if (!model.tenantTable || !model.tenantKey)
+    throw new TenantproofError(
+      'tenants-missing',
+      `actor "${actor.name}" reuses existing tenants, but the schema has no tenant table`,
+      'name the tenant table (tenancy.tenantTable), or let the world create tenants (rolePerTenant.reuse: false)',
+    );
   const key = `t.${quoteIdent(model.tenantKey)}::text`;
   const role = roles.column ? `t.${quoteIdent(roles.column)}` : `replace(${quoteLiteral(roles.template)}, ${quoteLiteral(TENANT_PLACEHOLDER)}, ${key})`;
-  const rows = await db.query(sql.__dangerous__rawValue(`select ${key} as tenant, r.rolname::text as role from ${quoteRelation(model.tenantTable.qualifiedName)} t join pg_roles r on r.rolname = ${role} order by 1 limit 50`));
+  const rows = await db.query(
+    sql.__dangerous__rawValue(
+      `select ${key} as tenant, r.rolname::text as role from ${quoteRelation(model.tenantTable.qualifiedName)} t join pg_roles r on r.rolname = ${role} order by 1 limit 50`,
+    ),
+  );
   if (rows.length < 2) {
     throw new TenantproofError(
       'tenant-roles-missing',
@@ -97,11 +107,19 @@ async function importFactories(file: string): Promise<FactoryModule> {
   try {
     mod = (await tsImport(pathToFileURL(file).href, import.meta.url)) as Record<string, unknown>;
   } catch (e) {
-    throw new TenantproofError('config-factories', `probes.factories could not be loaded from ${file}: ${(e as Error).message}`, 'fix the module, or remove probes.factories to use type-driven values');
+    throw new TenantproofError(
+      'config-factories',
+      `probes.factories could not be loaded from ${file}: ${(e as Error).message}`,
+      'fix the module, or remove probes.factories to use type-driven values',
+    );
   }
   const { factories, seededFaker } = mod;
   if (typeof factories !== 'object' || factories === null || typeof seededFaker !== 'function') {
-    throw new TenantproofError('config-factories', `${file} must export \`factories\` (an object of row factories keyed "schema.table") and \`seededFaker(seed)\``, 'export both from the module named by probes.factories');
+    throw new TenantproofError(
+      'config-factories',
+      `${file} must export \`factories\` (an object of row factories keyed "schema.table") and \`seededFaker(seed)\``,
+      'export both from the module named by probes.factories',
+    );
   }
   return { factories: factories as Record<string, RowFactory>, seededFaker: seededFaker as (seed: number) => unknown };
 }

@@ -32,7 +32,13 @@ function leakIn(ex: EngineContext, w: WorldOutcome, ids: readonly number[]): { c
   return hit ? { check: hit.check, slot: hit.slot, note: hit.note ?? 'l|1|' } : null;
 }
 
-export async function shrinkFailures(db: ConnectionPool, ex: EngineContext, arbitrary: fc.Arbitrary<WorldShape>, failing: readonly CellAgg[], o: { seed: number; runs: number; budget: number }): Promise<Map<CellAgg, Minimal>> {
+export async function shrinkFailures(
+  db: ConnectionPool,
+  ex: EngineContext,
+  arbitrary: fc.Arbitrary<WorldShape>,
+  failing: readonly CellAgg[],
+  o: { seed: number; runs: number; budget: number },
+): Promise<Map<CellAgg, Minimal>> {
   const out = new Map<CellAgg, Minimal>();
   if (failing.length === 0) return out;
   const idsOf = (c: CellAgg) => ex.plan.cells.get(`${c.relation}|${c.actor}|${c.probe}`) ?? [];

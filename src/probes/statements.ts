@@ -137,13 +137,16 @@ export function statements(catalog: Catalog, config: ResolvedConfig, model: Tena
       // As few statements as possible: one per kind of fact, over every relation at once.
       const out: string[] = [];
       // Materialized views hold what they held at their last refresh: show them the world.
-      for (const r of catalog.relations) if (r.kind === 'materialized-view' && r.tenancy && !r.extension && r.inScope) out.push(`refresh materialized view ${quoteRelation(r.qualifiedName)}`);
+      for (const r of catalog.relations)
+        if (r.kind === 'materialized-view' && r.tenancy && !r.extension && r.inScope) out.push(`refresh materialized view ${quoteRelation(r.qualifiedName)}`);
       const rows: string[] = [];
       for (const r of catalog.relations) {
         if (!r.tenancy || r.partitionOf !== null || !stored(r) || !r.inScope) continue;
         const tenant = tenantOf(r, 't');
         if (!tenant) continue;
-        rows.push(`select t.tableoid, t.ctid, ${tenant}, ${sharedPredicate(r, config, 'read')}, ${sharedPredicate(r, config, 'write')}, false, ${rowKey(r)} from ${quoteRelation(r.qualifiedName)} t`);
+        rows.push(
+          `select t.tableoid, t.ctid, ${tenant}, ${sharedPredicate(r, config, 'read')}, ${sharedPredicate(r, config, 'write')}, false, ${rowKey(r)} from ${quoteRelation(r.qualifiedName)} t`,
+        );
       }
       if (rows.length > 0) out.push(`insert into ${T.snapshot} (reloid, row_ctid, tenant, shared, shared_write, children, row_key) ${rows.join('\nunion all ')}`);
       // Rows other rows reference: a delete of them may fail for a reason that has nothing to do with isolation.
@@ -156,14 +159,17 @@ export function statements(catalog: Catalog, config: ResolvedConfig, model: Tena
           parents.push(`select p.tableoid, p.ctid from ${quoteRelation(fk.references)} p where exists (select 1 from ${quoteRelation(r.qualifiedName)} c where ${on})`);
         }
       }
-      if (parents.length > 0) out.push(`update ${T.snapshot} s set children = true from (${parents.join('\nunion all ')}) p (reloid, row_ctid) where s.reloid = p.reloid and s.row_ctid = p.row_ctid`);
+      if (parents.length > 0)
+        out.push(`update ${T.snapshot} s set children = true from (${parents.join('\nunion all ')}) p (reloid, row_ctid) where s.reloid = p.reloid and s.row_ctid = p.row_ctid`);
       out.push(
         `insert into ${T.byTenant} (i, tenant, n, shared, shared_write) select lv.i, s.tenant, count(*), count(*) filter (where s.shared), count(*) filter (where s.shared_write) ` +
           `from ${T.snapshot} s join ${T.leaves} lv on lv.reloid = s.reloid group by lv.i, s.tenant`,
       );
       if (model.memberships) {
         const m = model.memberships;
-        out.push(`insert into ${T.access} (principal, tenant) select m.${quoteIdent(m.principalColumn)}::text, m.${quoteIdent(m.tenantColumn)}::text from ${quoteRelation(m.relation.qualifiedName)} m`);
+        out.push(
+          `insert into ${T.access} (principal, tenant) select m.${quoteIdent(m.principalColumn)}::text, m.${quoteIdent(m.tenantColumn)}::text from ${quoteRelation(m.relation.qualifiedName)} m`,
+        );
       }
       return out;
     },

@@ -101,10 +101,7 @@ export function policiesSql(r: RelationView): string {
       ? `-- a view: policies of the tables it reads apply ${r.securityInvoker ? 'to the caller (security_invoker = true)' : 'to its owner, not the caller (security_invoker = false)'}`
       : '-- a materialized view: no row level security; only privileges guard it';
   }
-  const lines = [
-    `alter table ${rel} ${r.rls.enabled ? 'enable' : 'disable'} row level security;`,
-    `alter table ${rel} ${r.rls.forced ? 'force' : 'no force'} row level security;`,
-  ];
+  const lines = [`alter table ${rel} ${r.rls.enabled ? 'enable' : 'disable'} row level security;`, `alter table ${rel} ${r.rls.forced ? 'force' : 'no force'} row level security;`];
   for (const p of r.policies) {
     const to = p.roles.map((role) => (role === 'PUBLIC' ? 'public' : quoteIdent(role))).join(', ');
     let s = `create policy ${quoteIdent(p.name)} on ${rel}\n  as ${p.permissive ? 'permissive' : 'restrictive'} for ${p.command} to ${to}`;

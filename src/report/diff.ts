@@ -54,7 +54,10 @@ export function diffReports(base: IsolationReport, head: IsolationReport): Repor
   const headById = new Map(head.findings.map((f) => [f.id, f]));
   const added = sortFindings(head.findings.filter((f) => !baseById.has(f.id)));
   const resolved = sortFindings(base.findings.filter((f) => !headById.has(f.id)));
-  const changed = sortFindings(head.findings.filter((f) => baseById.has(f.id) && baseById.get(f.id)!.severity !== f.severity)).map((after) => ({ before: baseById.get(after.id)!, after }));
+  const changed = sortFindings(head.findings.filter((f) => baseById.has(f.id) && baseById.get(f.id)!.severity !== f.severity)).map((after) => ({
+    before: baseById.get(after.id)!,
+    after,
+  }));
 
   const baseCells = new Map(base.matrix.map((m) => [key(m), m]));
   const headCells = new Map(head.matrix.map((m) => [key(m), m]));
@@ -82,8 +85,14 @@ export function diffReports(base: IsolationReport, head: IsolationReport): Repor
   const baseVisible = readFails(base);
   const headVisible = readFails(head);
   const pairOrder = (a: { relation: string; actor: string }, b: { relation: string; actor: string }) => cmp(a.relation, b.relation) || cmp(a.actor, b.actor);
-  const newlyVisible = [...headVisible].filter(([k]) => !baseVisible.has(k)).map(([, v]) => ({ ...v, probes: [...v.probes].sort(cmp) })).sort(pairOrder);
-  const noLongerVisible = [...baseVisible].filter(([k]) => !headVisible.has(k)).map(([, v]) => ({ relation: v.relation, actor: v.actor })).sort(pairOrder);
+  const newlyVisible = [...headVisible]
+    .filter(([k]) => !baseVisible.has(k))
+    .map(([, v]) => ({ ...v, probes: [...v.probes].sort(cmp) }))
+    .sort(pairOrder);
+  const noLongerVisible = [...baseVisible]
+    .filter(([k]) => !headVisible.has(k))
+    .map(([, v]) => ({ relation: v.relation, actor: v.actor }))
+    .sort(pairOrder);
 
   const baseCauses = causeIndex(base).causes.map((c) => c.cause);
   const headCauses = causeIndex(head).causes.map((c) => c.cause);
@@ -121,7 +130,10 @@ export function renderDiffMarkdown(d: ReportDiff, o: { baseName?: string; headNa
     lines.push(`Checks: ${count(b)} → ${count(h)}.`, '');
   }
   if (d.base.seed !== d.head.seed || d.base.coverage.worlds !== d.head.coverage.worlds) {
-    lines.push(`> The runs differ (seed ${d.base.seed ?? '—'} → ${d.head.seed ?? '—'}, ${d.base.coverage.worlds} → ${d.head.coverage.worlds} worlds): some changes may come from the run, not the schema.`, '');
+    lines.push(
+      `> The runs differ (seed ${d.base.seed ?? '—'} → ${d.head.seed ?? '—'}, ${d.base.coverage.worlds} → ${d.head.coverage.worlds} worlds): some changes may come from the run, not the schema.`,
+      '',
+    );
   }
   if (d.newlyVisible.length > 0) {
     lines.push('### Relations that became visible across tenants', '', '| relation | actor | failing read probes |', '| --- | --- | --- |');
@@ -129,11 +141,24 @@ export function renderDiffMarkdown(d: ReportDiff, o: { baseName?: string; headNa
     lines.push('');
   }
   if (d.newCauses.length > 0) {
-    lines.push('### New root causes', '', ...d.newCauses.map((c) => `- **${c.severity}** ${esc(c.title)}: explains ${c.findings.length} finding${c.findings.length === 1 ? '' : 's'}. Fix: ${esc(c.fix)}`), '');
+    lines.push(
+      '### New root causes',
+      '',
+      ...d.newCauses.map((c) => `- **${c.severity}** ${esc(c.title)}: explains ${c.findings.length} finding${c.findings.length === 1 ? '' : 's'}. Fix: ${esc(c.fix)}`),
+      '',
+    );
   }
   if (d.lostProof.length > 0) {
-    lines.push('### Cells no longer proven', '', 'They passed on base; on head no check held (a check that could not run is never a pass).', '', '| relation | actor | probe | head | note |', '| --- | --- | --- | --- | --- |');
-    for (const c of d.lostProof.slice(0, MAX_CELLS)) lines.push(`| ${mdCode(c.relation, { inTable: true })} | ${esc(c.actor)} | ${mdCode(c.probe, { inTable: true })} | ${c.to} | ${esc(c.reason ?? '')} |`);
+    lines.push(
+      '### Cells no longer proven',
+      '',
+      'They passed on base; on head no check held (a check that could not run is never a pass).',
+      '',
+      '| relation | actor | probe | head | note |',
+      '| --- | --- | --- | --- | --- |',
+    );
+    for (const c of d.lostProof.slice(0, MAX_CELLS))
+      lines.push(`| ${mdCode(c.relation, { inTable: true })} | ${esc(c.actor)} | ${mdCode(c.probe, { inTable: true })} | ${c.to} | ${esc(c.reason ?? '')} |`);
     if (d.lostProof.length > MAX_CELLS) lines.push('', `… and ${d.lostProof.length - MAX_CELLS} more cells.`);
     lines.push('');
   }
@@ -143,7 +168,13 @@ export function renderDiffMarkdown(d: ReportDiff, o: { baseName?: string; headNa
     for (const c of d.changed) lines.push(`- ${c.before.severity} → **${c.after.severity}** ${title(c.after)}: ${esc(c.after.message)}`);
     lines.push('');
   }
-  if (d.resolvedCauses.length > 0) lines.push('### Resolved root causes', '', ...d.resolvedCauses.map((c) => `- ~~${c.severity}~~ ${esc(c.title)} (${c.findings.length} finding${c.findings.length === 1 ? '' : 's'})`), '');
+  if (d.resolvedCauses.length > 0)
+    lines.push(
+      '### Resolved root causes',
+      '',
+      ...d.resolvedCauses.map((c) => `- ~~${c.severity}~~ ${esc(c.title)} (${c.findings.length} finding${c.findings.length === 1 ? '' : 's'})`),
+      '',
+    );
   if (d.resolved.length > 0) lines.push('### Resolved findings', '', ...d.resolved.map((f) => `- ~~${f.severity}~~ ${title(f)}`), '');
   if (d.noLongerVisible.length > 0) {
     lines.push('### No longer visible across tenants', '', ...d.noLongerVisible.map((v) => `- ${mdCode(v.relation)} × ${esc(v.actor)}`), '');
@@ -152,7 +183,9 @@ export function renderDiffMarkdown(d: ReportDiff, o: { baseName?: string; headNa
     const status = (s: string | null) => (s === null ? '(none)' : s === 'fail' ? '**fail**' : s === 'not-proven' ? '? not proven' : s);
     lines.push('### Matrix cells that changed status', '', '| relation | actor | probe | base | head | note |', '| --- | --- | --- | --- | --- | --- |');
     for (const c of d.cells.slice(0, MAX_CELLS)) {
-      lines.push(`| ${mdCode(c.relation, { inTable: true })} | ${esc(c.actor)} | ${mdCode(c.probe, { inTable: true })} | ${status(c.from)} | ${status(c.to)} | ${esc(c.reason ?? '')} |`);
+      lines.push(
+        `| ${mdCode(c.relation, { inTable: true })} | ${esc(c.actor)} | ${mdCode(c.probe, { inTable: true })} | ${status(c.from)} | ${status(c.to)} | ${esc(c.reason ?? '')} |`,
+      );
     }
     if (d.cells.length > MAX_CELLS) lines.push('', `… and ${d.cells.length - MAX_CELLS} more cells.`);
     lines.push('');

@@ -99,7 +99,8 @@ ${k ? html`<p class="glossary">${CHECKS_GLOSSARY.replaceAll('*', '')}</p>` : ''}
 ${
   errorCauses.length > 0
     ? html`<section class="start" aria-labelledby="start-h"><h2 id="start-h">Start here: ${plural(errorCauses.length, 'root cause')} of ${plural(v.counts.error, 'error')}</h2><ol>${errorCauses.map(
-        (x) => html`<li><a href="#${causeId(x)}">${x.cause.title}</a> <span class="explains">explains ${plural(x.findings.length, 'finding')}</span><br><span class="fix">Fix: ${x.cause.fix}</span></li>`,
+        (x) =>
+          html`<li><a href="#${causeId(x)}">${x.cause.title}</a> <span class="explains">explains ${plural(x.findings.length, 'finding')}</span><br><span class="fix">Fix: ${x.cause.fix}</span></li>`,
       )}</ol></section>`
     : html`<p class="ok">No error: no probe saw a row of another tenant and no static rule failed.</p>`
 }
@@ -197,10 +198,7 @@ function relationPanel(cx: Cx, row: RowView, i: number): SafeHtml {
 }
 
 function cellPanel(cx: Cx, c: CellView, row: RowView, i: number, j: number): SafeHtml {
-  const probes =
-    c.probes.length === 0
-      ? html`<p>No probe ran for this actor on this relation.</p>`
-      : probeTable(c);
+  const probes = c.probes.length === 0 ? html`<p>No probe ran for this actor on this relation.</p>` : probeTable(c);
   const body = html`${c.findings.length > 0 ? c.findings.map((f) => findingCard(cx, f, 'h3')) : html`<p class="none">No finding for this actor on this relation.</p>`}
 <h3>Probes</h3>
 ${probes}
@@ -224,7 +222,9 @@ function findingCard(cx: Cx, f: Finding, level: 'h3' | 'h4', attrs?: { id: strin
   const cause = v.causeOf.get(f.id);
   const heading = html`<span class="sev sev-${f.severity}">${f.severity}</span> <code>${f.rule}</code>${f.relation ? html` · <code>${f.relation}</code>` : ''}${f.actor ? html` · ${f.actor}` : ''}`;
   const h = level === 'h3' ? html`<h3>${heading}</h3>` : html`<h4>${heading}</h4>`;
-  const where = [f.location ? html`<code>${f.location.file}:${f.location.line}</code>` : null, f.object ? html`<code>${f.object}</code>` : null].filter((x): x is SafeHtml => x !== null);
+  const where = [f.location ? html`<code>${f.location.file}:${f.location.line}</code>` : null, f.object ? html`<code>${f.object}</code>` : null].filter(
+    (x): x is SafeHtml => x !== null,
+  );
   return html`<article class="finding f-${f.severity}"${attrs ? html` id="${attrs.id}" data-severity="${f.severity}" data-actor="${f.actor ?? ''}" data-schema="${attrs.schema}"` : ''}>
 ${h}
 <p><b>Why.</b> ${f.message}</p>
@@ -238,7 +238,8 @@ ${f.reproduction ? replayBox(cx, f) : ''}
 }
 
 function replayBox(cx: Cx, f: Finding): SafeHtml {
-  if (!cx.v.replays.has(f.id)) return html`<p class="replay-json"><b>Replay SQL</b>: in <code>isolation-report.json</code> (finding <code>${f.id}</code>); this page shows the first ${REPLAYS_PER_CAUSE} of each root cause.</p>`;
+  if (!cx.v.replays.has(f.id))
+    return html`<p class="replay-json"><b>Replay SQL</b>: in <code>isolation-report.json</code> (finding <code>${f.id}</code>); this page shows the first ${REPLAYS_PER_CAUSE} of each root cause.</p>`;
   return html`<div class="replay"><p><b>Replay SQL</b> (the minimal counterexample; run as a superuser, everything is rolled back) <button type="button" class="copy" hidden>Copy</button></p><pre><code>${replaySql(f.reproduction!, cx.v.report, { configFile: cx.configFile })}</code></pre></div>`;
 }
 
@@ -264,9 +265,10 @@ ${roots.map(card)}
 ${
   explained.length > 0
     ? html`<p>${roots.length > 0 ? 'It also explains' : 'It explains'} ${plural(explained.length, 'finding')}:</p><table class="explained"><thead><tr><th scope="col">rule</th><th scope="col">relation</th><th scope="col">actor</th><th scope="col">what happened</th></tr></thead><tbody>${explained.map(
-        (f) => html`<tr class="finding" id="${findingAnchor(v, f)}" data-severity="${f.severity}" data-actor="${f.actor ?? ''}" data-schema="${schemaOfFinding(f)}"><td><code>${f.rule}</code></td><td>${f.relation ? html`<code>${f.relation}</code>` : ''}</td><td>${f.actor ?? ''}</td><td>${f.message}</td></tr>${
-          v.replays.has(f.id) ? html`<tr class="replay-row"><td colspan="4">${replayBox(cx, f)}</td></tr>` : ''
-        }`,
+        (f) =>
+          html`<tr class="finding" id="${findingAnchor(v, f)}" data-severity="${f.severity}" data-actor="${f.actor ?? ''}" data-schema="${schemaOfFinding(f)}"><td><code>${f.rule}</code></td><td>${f.relation ? html`<code>${f.relation}</code>` : ''}</td><td>${f.actor ?? ''}</td><td>${f.message}</td></tr>${
+            v.replays.has(f.id) ? html`<tr class="replay-row"><td colspan="4">${replayBox(cx, f)}</td></tr>` : ''
+          }`,
       )}</tbody></table>`
     : ''
 }
@@ -280,16 +282,18 @@ function policiesBlock(r: RelationView): SafeHtml {
 }
 
 function policiesSection(v: ReportView): SafeHtml {
-  if (!v.hasContext) return html`<section id="policies"><h2>Policies of the tenant relations</h2><p>Not available: render from a gate or check run (<code>isolation-report.policies.json</code> is written beside the report).</p></section>`;
+  if (!v.hasContext)
+    return html`<section id="policies"><h2>Policies of the tenant relations</h2><p>Not available: render from a gate or check run (<code>isolation-report.policies.json</code> is written beside the report).</p></section>`;
   return html`<section id="policies" aria-labelledby="policies-h">
 <h2 id="policies-h">Policies of the tenant relations</h2>
 ${v.policies.length === 0 ? html`<p>No tenant relation.</p>` : ''}
 ${v.policies.map(
-  (r) => html`<details class="policy" data-schema="${r.relation.slice(0, Math.max(0, r.relation.indexOf('.')))}"><summary><code>${r.relation}</code> <span class="meta">${r.kind}${r.tenancy ? ` · ${r.tenancy}` : ''} · ${
+  (
+    r,
+  ) => html`<details class="policy" data-schema="${r.relation.slice(0, Math.max(0, r.relation.indexOf('.')))}"><summary><code>${r.relation}</code> <span class="meta">${r.kind}${r.tenancy ? ` · ${r.tenancy}` : ''} · ${
     r.kind === 'view' || r.kind === 'materialized-view' ? '' : `RLS ${r.rls.enabled ? 'enabled' : 'NOT enabled'}, ${r.rls.forced ? 'forced' : 'NOT forced'} · `
   }${plural(r.policies.length, 'policy').replace('policys', 'policies')}${r.location ? ` · ${r.location.file}:${r.location.line}` : ''}</span></summary><pre class="sql"><code>${policiesSql(r)}</code></pre></details>
 `,
 )}
 </section>`;
 }
-

@@ -80,10 +80,14 @@ export function renderJunit(report: IsolationReport, context?: ReportContext): s
 function probeCase(m: MatrixCell, f: Finding | undefined, describe: Describe): Case {
   const base = { classname: m.relation, name: `${m.actor} ${m.probe}` };
   if (m.status === 'skipped') return { ...base, outcome: { kind: 'skip', message: m.reason ?? 'no check could judge' } };
-  if (m.status === 'not-proven') return { ...base, outcome: { kind: 'skip', message: `not proven: no check held (${m.inconclusive ?? 0} inconclusive${m.reason ? `: ${m.reason}` : ''})` } };
+  if (m.status === 'not-proven')
+    return { ...base, outcome: { kind: 'skip', message: `not proven: no check held (${m.inconclusive ?? 0} inconclusive${m.reason ? `: ${m.reason}` : ''})` } };
   if (m.status === 'pass') return { ...base, outcome: { kind: 'pass' } };
   if (f && f.severity !== 'error') return { ...base, outcome: { kind: 'pass', out: `${f.severity}: ${describe(f)}` } };
-  return { ...base, outcome: { kind: 'fail', type: `probe-${m.probe}`, message: f?.message ?? m.reason ?? 'failed', body: f ? describe(f) : `${m.reason ?? 'failed'} (${m.checks} checks)` } };
+  return {
+    ...base,
+    outcome: { kind: 'fail', type: `probe-${m.probe}`, message: f?.message ?? m.reason ?? 'failed', body: f ? describe(f) : `${m.reason ?? 'failed'} (${m.checks} checks)` },
+  };
 }
 
 function findingCase(f: Finding, describe: Describe): Case {

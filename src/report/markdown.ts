@@ -18,7 +18,10 @@ export function renderMarkdown(report: IsolationReport, context?: ReportContext)
   const view = reportView(report, context);
   const out: string[] = [];
   out.push(...header(view), ...startHere(view), ...actorsSection(view), ...matrix(view), ...notesSection(view), ...findingsSection(view, context), ...policiesSection(view));
-  return `${out.join('\n').replace(/\n{3,}/g, '\n\n').trimEnd()}\n`;
+  return `${out
+    .join('\n')
+    .replace(/\n{3,}/g, '\n\n')
+    .trimEnd()}\n`;
 }
 
 const n = (x: number, word: string) => `${x} ${word}${x === 1 ? '' : 's'}`;
@@ -36,7 +39,11 @@ function header(v: ReportView): string[] {
         '',
         CHECKS_GLOSSARY,
       ]
-    : ['| seed | relations | actors | worlds | rows | checks | tenantproof |', '| ---: | ---: | ---: | ---: | ---: | ---: | --- |', `| ${r.seed ?? '—'} | ${c.relations} | ${c.actors} | ${c.worlds} | ${c.rows} | ${c.checks} | ${esc(r.version)} |`];
+    : [
+        '| seed | relations | actors | worlds | rows | checks | tenantproof |',
+        '| ---: | ---: | ---: | ---: | ---: | ---: | --- |',
+        `| ${r.seed ?? '—'} | ${c.relations} | ${c.actors} | ${c.worlds} | ${c.rows} | ${c.checks} | ${esc(r.version)} |`,
+      ];
   return [
     '# Isolation report',
     '',
@@ -50,14 +57,19 @@ function header(v: ReportView): string[] {
 }
 
 export const CHECKS_GLOSSARY =
-  'A check *held* when its statement ran as the actor in its context and showed nothing of another tenant, *leaked* when it showed, changed or referenced another tenant\'s row, and was *inconclusive* when it could show nothing (no row of another tenant to touch, an unrelated error). A cell where no check held is *not proven*: never a pass.';
+  "A check *held* when its statement ran as the actor in its context and showed nothing of another tenant, *leaked* when it showed, changed or referenced another tenant's row, and was *inconclusive* when it could show nothing (no row of another tenant to touch, an unrelated error). A cell where no check held is *not proven*: never a pass.";
 
 /** The error causes, most findings explained first: what to fix first. */
 function startHere(v: ReportView): string[] {
   const errors = v.causes.filter((c) => c.cause.severity === 'error');
   if (errors.length === 0) return [];
   const explained = errors.reduce((sum, c) => sum + c.findings.filter((f) => f.severity === 'error').length, 0);
-  const lines = ['## Start here', '', `${n(errors.length, 'root cause')} explain${errors.length === 1 ? 's' : ''} the ${n(explained, 'error')}; fix them in this order (details under *Findings by root cause*):`, ''];
+  const lines = [
+    '## Start here',
+    '',
+    `${n(errors.length, 'root cause')} explain${errors.length === 1 ? 's' : ''} the ${n(explained, 'error')}; fix them in this order (details under *Findings by root cause*):`,
+    '',
+  ];
   for (const c of errors.slice(0, START_HERE_MAX)) {
     lines.push(`${c.index}. **${esc(c.cause.title)}**: explains ${n(c.findings.length, 'finding')}. Fix: ${esc(c.cause.fix)}`);
   }
@@ -76,7 +88,8 @@ function actorsSection(v: ReportView): string[] {
   if (r.connectedAs) lines.push(`The checker connected as ${mdCode(r.connectedAs)} (it reads every tenant's rows to judge, and switches to each actor for its checks).`, '');
   if (r.actors && r.actors.length > 0) {
     lines.push('| actor | role (current\\_user) | login (session\\_user) | as | expects | context |', '| --- | --- | --- | --- | --- | --- |');
-    for (const a of r.actors) lines.push(`| ${esc(a.name)} | ${mdCode(a.role, { inTable: true })} | ${mdCode(a.login, { inTable: true })} | ${a.as} | ${a.expect} | ${esc(a.context)} |`);
+    for (const a of r.actors)
+      lines.push(`| ${esc(a.name)} | ${mdCode(a.role, { inTable: true })} | ${mdCode(a.login, { inTable: true })} | ${a.as} | ${a.expect} | ${esc(a.context)} |`);
     lines.push('');
   }
   return lines;
@@ -111,7 +124,10 @@ function notesSection(v: ReportView): string[] {
 function findingsSection(v: ReportView, context: ReportContext | undefined): string[] {
   const lines = ['## Findings by root cause', ''];
   if (v.report.findings.length === 0) return [...lines, 'None.', ''];
-  lines.push(`${n(v.report.findings.length, 'finding')} from ${n(v.causes.length, 'root cause')}, errors first, most findings explained first. Replay SQL is shown for the first ${REPLAYS_PER_CAUSE} findings of each cause; every finding's replay is in ${mdCode('isolation-report.json')}.`, '');
+  lines.push(
+    `${n(v.report.findings.length, 'finding')} from ${n(v.causes.length, 'root cause')}, errors first, most findings explained first. Replay SQL is shown for the first ${REPLAYS_PER_CAUSE} findings of each cause; every finding's replay is in ${mdCode('isolation-report.json')}.`,
+    '',
+  );
   for (const c of v.causes) lines.push(...causeSection(v, c, context));
   return lines;
 }
@@ -124,12 +140,23 @@ function causeSection(v: ReportView, c: CauseView, context: ReportContext | unde
   const lines = [`${heading} (${n(c.findings.length, 'finding')})`, '', `**Fix.** ${esc(cause.fix)}`, ''];
   for (const f of cards) lines.push(...finding(v, f, context));
   if (rows.length > 0) {
-    lines.push(`${cards.length > 0 ? 'It also explains' : 'It explains'} ${n(rows.length, 'finding')}:`, '', '| severity | rule | relation | actor | what happened |', '| --- | --- | --- | --- | --- |');
-    for (const f of rows) lines.push(`| ${f.severity} | ${mdCode(f.rule, { inTable: true })} | ${f.relation ? mdCode(f.relation, { inTable: true }) : ''} | ${esc(f.actor ?? '')} | ${esc(f.message)} |`);
+    lines.push(
+      `${cards.length > 0 ? 'It also explains' : 'It explains'} ${n(rows.length, 'finding')}:`,
+      '',
+      '| severity | rule | relation | actor | what happened |',
+      '| --- | --- | --- | --- | --- |',
+    );
+    for (const f of rows)
+      lines.push(
+        `| ${f.severity} | ${mdCode(f.rule, { inTable: true })} | ${f.relation ? mdCode(f.relation, { inTable: true }) : ''} | ${esc(f.actor ?? '')} | ${esc(f.message)} |`,
+      );
     lines.push('');
-    for (const f of rows) if (v.replays.has(f.id)) lines.push(...replayBlock(v, f, context, `Replay SQL of ${f.rule} on ${f.relation ?? '-'} for ${f.actor ?? '-'}: the minimal counterexample, rolled back`));
+    for (const f of rows)
+      if (v.replays.has(f.id))
+        lines.push(...replayBlock(v, f, context, `Replay SQL of ${f.rule} on ${f.relation ?? '-'} for ${f.actor ?? '-'}: the minimal counterexample, rolled back`));
   }
-  if (c.replaysInJson > 0) lines.push(`Replay SQL of ${n(c.replaysInJson, 'more finding')} of this cause: in ${mdCode('isolation-report.json')} (each finding's ${mdCode('reproduction')}).`, '');
+  if (c.replaysInJson > 0)
+    lines.push(`Replay SQL of ${n(c.replaysInJson, 'more finding')} of this cause: in ${mdCode('isolation-report.json')} (each finding's ${mdCode('reproduction')}).`, '');
   return lines;
 }
 
@@ -144,7 +171,14 @@ function finding(v: ReportView, f: Finding, context: ReportContext | undefined):
 }
 
 function replayBlock(v: ReportView, f: Finding, context: ReportContext | undefined, summary: string): string[] {
-  return [`<details><summary>${escapeHtml(summary)}</summary>`, '', mdCodeBlock(replaySql(f.reproduction!, v.report, { configFile: context?.configFile }), 'sql'), '', '</details>', ''];
+  return [
+    `<details><summary>${escapeHtml(summary)}</summary>`,
+    '',
+    mdCodeBlock(replaySql(f.reproduction!, v.report, { configFile: context?.configFile }), 'sql'),
+    '',
+    '</details>',
+    '',
+  ];
 }
 
 function policiesSection(v: ReportView): string[] {
@@ -165,8 +199,16 @@ function policiesSection(v: ReportView): string[] {
 }
 
 function relationLine(r: RelationView): string {
-  const rls = r.kind === 'view' || r.kind === 'materialized-view' ? null : `row level security ${r.rls.enabled ? 'enabled' : '**not enabled**'}, ${r.rls.forced ? 'forced' : '**not forced**'}`;
-  return [esc(r.kind.replace('-', ' ')), r.tenancy ? `tenant data (${esc(r.tenancy)})` : null, rls, r.location ? `created at ${mdCode(`${r.location.file}:${r.location.line}`)}` : null]
+  const rls =
+    r.kind === 'view' || r.kind === 'materialized-view'
+      ? null
+      : `row level security ${r.rls.enabled ? 'enabled' : '**not enabled**'}, ${r.rls.forced ? 'forced' : '**not forced**'}`;
+  return [
+    esc(r.kind.replace('-', ' ')),
+    r.tenancy ? `tenant data (${esc(r.tenancy)})` : null,
+    rls,
+    r.location ? `created at ${mdCode(`${r.location.file}:${r.location.line}`)}` : null,
+  ]
     .filter(Boolean)
     .join(' · ');
 }

@@ -99,7 +99,14 @@ export function parsePartialReport(json: unknown, file: string): PartialReport {
     const isFull = isolationReportSchema.safeParse(json).success;
     throw new TenantproofError(
       'merge-not-partial',
-      `${file} is not a partial report of a sharded gate${isFull ? ' (it is a whole report)' : `: ${parsed.error.issues.slice(0, 2).map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`}`,
+      `${file} is not a partial report of a sharded gate${
+        isFull
+          ? ' (it is a whole report)'
+          : `: ${parsed.error.issues
+              .slice(0, 2)
+              .map((i) => `${i.path.join('.')}: ${i.message}`)
+              .join('; ')}`
+      }`,
       'merge the files `tenantproof gate --shard i/n` writes (isolation-report.shard-i-of-n.json)',
     );
   }
@@ -118,8 +125,21 @@ export function mergePartials(parts: PartialReport[]): { report: IsolationReport
   const n = first.shard.count;
   for (const p of parts) {
     const mismatch =
-      p.shard.count !== n ? `shard count ${p.shard.count} and ${n}` : p.seed !== first.seed ? `seed ${p.seed} and ${first.seed}` : p.shard.runs !== first.shard.runs ? `runs ${p.shard.runs} and ${first.shard.runs}` : p.version !== first.version ? `tenantproof ${p.version} and ${first.version}` : null;
-    if (mismatch) throw new TenantproofError('merge-mismatch', `the partial reports come from different runs (${mismatch})`, 'merge the shards of one run: the same --seed, --runs and shard count');
+      p.shard.count !== n
+        ? `shard count ${p.shard.count} and ${n}`
+        : p.seed !== first.seed
+          ? `seed ${p.seed} and ${first.seed}`
+          : p.shard.runs !== first.shard.runs
+            ? `runs ${p.shard.runs} and ${first.shard.runs}`
+            : p.version !== first.version
+              ? `tenantproof ${p.version} and ${first.version}`
+              : null;
+    if (mismatch)
+      throw new TenantproofError(
+        'merge-mismatch',
+        `the partial reports come from different runs (${mismatch})`,
+        'merge the shards of one run: the same --seed, --runs and shard count',
+      );
   }
   const seen = new Map<number, PartialReport>();
   for (const p of parts) {
@@ -127,7 +147,12 @@ export function mergePartials(parts: PartialReport[]): { report: IsolationReport
     seen.set(p.shard.index, p);
   }
   const missing = Array.from({ length: n }, (_, i) => i + 1).filter((i) => !seen.has(i));
-  if (missing.length > 0) throw new TenantproofError('merge-incomplete', `shard${missing.length === 1 ? '' : 's'} ${missing.map((i) => `${i}/${n}`).join(', ')} missing`, `merge all ${n} shards of the run`);
+  if (missing.length > 0)
+    throw new TenantproofError(
+      'merge-incomplete',
+      `shard${missing.length === 1 ? '' : 's'} ${missing.map((i) => `${i}/${n}`).join(', ')} missing`,
+      `merge all ${n} shards of the run`,
+    );
   const shards = [...seen.values()].sort((a, b) => a.shard.index - b.shard.index);
 
   // Cells: counts summed; the first failure and the over-restriction example of the lowest world index.
@@ -172,7 +197,12 @@ export function mergePartials(parts: PartialReport[]): { report: IsolationReport
     cellFindingIds.add(id);
     const f = failShard.findings.find((x) => x.id === id);
     const own = failShard.shard.cells.find((x) => x.relation === stats.relation && x.actor === stats.actor && x.probe === stats.probe)!;
-    if (!f) throw new TenantproofError('merge-unsupported', `shard ${failShard.shard.index} saw ${id} fail but reports no finding for it`, 'regenerate the partial reports with this version of tenantproof');
+    if (!f)
+      throw new TenantproofError(
+        'merge-unsupported',
+        `shard ${failShard.shard.index} saw ${id} fail but reports no finding for it`,
+        'regenerate the partial reports with this version of tenantproof',
+      );
     findings.push({ ...f, message: recount(f.message, own, stats, id) });
   }
   for (const c of merged) {
@@ -182,17 +212,24 @@ export function mergePartials(parts: PartialReport[]): { report: IsolationReport
   // Probe findings of failing cells seen only in some shards are accounted for above; everything else must agree.
   // Causes are recomputed on the whole run below: a shard's are of its own findings.
   const rest = (p: PartialReport) =>
-    p.findings.filter((f) => !VACUITY_RULES.has(f.rule) && f.rule !== 'probe-over-restriction' && !cellFindingIds.has(f.id) && !isCellFinding(p, f)).map(({ cause: _c, ...f }) => f);
+    p.findings
+      .filter((f) => !VACUITY_RULES.has(f.rule) && f.rule !== 'probe-over-restriction' && !cellFindingIds.has(f.id) && !isCellFinding(p, f))
+      .map(({ cause: _c, ...f }) => f);
   const common = rest(shards[0]!);
   for (const p of shards.slice(1)) {
     if (JSON.stringify(rest(p)) !== JSON.stringify(common)) {
-      throw new TenantproofError('merge-mismatch', `shard ${p.shard.index} and shard 1 report different static findings: they did not check the same schema and config`, 'run every shard on the same commit');
+      throw new TenantproofError(
+        'merge-mismatch',
+        `shard ${p.shard.index} and shard 1 report different static findings: they did not check the same schema and config`,
+        'run every shard on the same commit',
+      );
     }
   }
   findings.push(...common);
 
   const contexts = shards.map((p) => JSON.stringify(p.shard.context ?? null));
-  if (contexts.some((c) => c !== contexts[0])) throw new TenantproofError('merge-mismatch', 'the shards saw different policies: they did not check the same schema', 'run every shard on the same commit');
+  if (contexts.some((c) => c !== contexts[0]))
+    throw new TenantproofError('merge-mismatch', 'the shards saw different policies: they did not check the same schema', 'run every shard on the same commit');
 
   const coverage = {
     relations: new Set(matrix.map((m) => m.relation)).size,
@@ -205,7 +242,13 @@ export function mergePartials(parts: PartialReport[]): { report: IsolationReport
     inconclusive: matrix.reduce((n, m) => n + (m.inconclusive ?? 0), 0),
     notProven: matrix.filter((m) => m.status === 'not-proven').length,
   };
-  findings.push(...coverageFindings({ relations: first.shard.tenantRelations.map((r) => r.qualifiedName), unfillable: [], neverFilled: [], partitions: first.shard.partitions ?? [] }, matrix, coverage));
+  findings.push(
+    ...coverageFindings(
+      { relations: first.shard.tenantRelations.map((r) => r.qualifiedName), unfillable: [], neverFilled: [], partitions: first.shard.partitions ?? [] },
+      matrix,
+      coverage,
+    ),
+  );
   if (!findings.some((f) => f.rule === 'coverage-vacuous')) findings.push(...mergeUnfilled(shards.map((p) => p.findings.filter((f) => f.rule === 'coverage-unfilled'))));
   const report = buildReport({
     seed: first.seed,
@@ -231,7 +274,11 @@ function recount(message: string, own: CellStats, all: CellStats, id: string): s
   const from = `(in ${own.leaked} of ${own.held + own.leaked} checks;`;
   const to = `(in ${all.leaked} of ${all.held + all.leaked} checks;`;
   if (!message.includes(from)) {
-    throw new TenantproofError('merge-unsupported', `cannot merge the finding ${id}: its message does not carry its counts as expected ("${from}")`, 'run the gate unsharded, or update tenantproof');
+    throw new TenantproofError(
+      'merge-unsupported',
+      `cannot merge the finding ${id}: its message does not carry its counts as expected ("${from}")`,
+      'run the gate unsharded, or update tenantproof',
+    );
   }
   return message.replace(from, to);
 }

@@ -139,7 +139,9 @@ export function reportView(report: IsolationReport, context?: ReportContext): Re
 
   const rows: RowView[] = relations.map((relation) => {
     const relationFindings = findingsByPair.get(`${relation}\u0000`) ?? [];
-    const cells = actors.map((actor) => cellView(relation, actor, (cellsByPair.get(`${relation}\u0000${actor}`) ?? []).sort(byProbe), findingsByPair.get(`${relation}\u0000${actor}`) ?? []));
+    const cells = actors.map((actor) =>
+      cellView(relation, actor, (cellsByPair.get(`${relation}\u0000${actor}`) ?? []).sort(byProbe), findingsByPair.get(`${relation}\u0000${actor}`) ?? []),
+    );
     const relTone = worstTone(relationFindings.map((f) => SEVERITY_TONE[f.severity]));
     const all = [...relationFindings, ...cells.flatMap((c) => c.findings)];
     return {
@@ -178,7 +180,10 @@ const rankSeverity = (s: Severity) => ({ error: 0, warning: 1, info: 2 })[s];
  * The report's causes with their findings, errors first, the cause of each finding and the replays
  * the rendered formats show. A report written before causes gets the causes its findings alone give.
  */
-export function causeIndex(report: IsolationReport, findings: Finding[] = sortFindings(report.findings)): { causes: CauseView[]; causeOf: Map<string, CauseView>; replays: Set<string> } {
+export function causeIndex(
+  report: IsolationReport,
+  findings: Finding[] = sortFindings(report.findings),
+): { causes: CauseView[]; causeOf: Map<string, CauseView>; replays: Set<string> } {
   const byId = new Map(findings.map((f) => [f.id, f]));
   const listed = new Set((report.causes ?? []).flatMap((c) => c.findings));
   const given = report.causes && findings.every((f) => listed.has(f.id)) ? report.causes : assignCauses(findings).causes;
@@ -225,7 +230,8 @@ function cellView(relation: string, actor: string, probes: MatrixCell[], finding
   const parts = [`${relation} × ${actor}:`];
   if (failing.length > 0) parts.push(`failed ${failing.map((p) => p.probe).join(', ')};`);
   if (unproven.length > 0) parts.push(`not proven ${unproven.map((p) => p.probe).join(', ')} (no check held);`);
-  if (passed.length > 0) parts.push(`${passed.length} passed (${passed.reduce((n, p) => n + (p.held ?? p.checks), 0)} ${passed.some((p) => p.held !== undefined) ? 'held' : 'checks'});`);
+  if (passed.length > 0)
+    parts.push(`${passed.length} passed (${passed.reduce((n, p) => n + (p.held ?? p.checks), 0)} ${passed.some((p) => p.held !== undefined) ? 'held' : 'checks'});`);
   if (skipped.length > 0) parts.push(`${skipped.length} skipped;`);
   if (findings.length > 0) parts.push(`${findings.length} finding${findings.length === 1 ? '' : 's'};`);
   if (probes.length === 0 && findings.length === 0) parts.push('not probed;');

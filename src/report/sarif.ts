@@ -42,7 +42,9 @@ export function renderSarif(report: IsolationReport, context?: ReportContext): s
       name: id.replace(/(^|-)([a-z0-9])/g, (_m, _d: string, c: string) => c.toUpperCase()),
       shortDescription: { text: info.title },
       fullDescription: { text: info.why },
-      help: { text: `${info.why}\n\nEach result carries its own fix. tenantproof: ${info.kind === 'lint' ? 'static rule' : info.kind === 'probe' ? 'dynamic probe on generated multi-tenant worlds' : info.kind}.` },
+      help: {
+        text: `${info.why}\n\nEach result carries its own fix. tenantproof: ${info.kind === 'lint' ? 'static rule' : info.kind === 'probe' ? 'dynamic probe on generated multi-tenant worlds' : info.kind}.`,
+      },
       defaultConfiguration: { level: LEVEL[info.severity] },
       properties: { tags: ['security', 'multi-tenant', 'row-level-security', `tenantproof-${info.kind}`], 'security-severity': SECURITY_SEVERITY[info.severity] },
     };
@@ -51,7 +53,13 @@ export function renderSarif(report: IsolationReport, context?: ReportContext): s
   const results: unknown[] = findings.map((f) => {
     const file = f.location ?? (f.relation ? relationLocation.get(f.relation) : undefined);
     const logical = logicalLocations(f);
-    const loc = file ? { physicalLocation: physical(file), ...(logical.length > 0 ? { logicalLocations: logical } : {}) } : logical.length > 0 ? { logicalLocations: logical } : configLocation ? { physicalLocation: physical(configLocation) } : null;
+    const loc = file
+      ? { physicalLocation: physical(file), ...(logical.length > 0 ? { logicalLocations: logical } : {}) }
+      : logical.length > 0
+        ? { logicalLocations: logical }
+        : configLocation
+          ? { physicalLocation: physical(configLocation) }
+          : null;
     const cause = causeOf.get(f.id);
     return {
       ruleId: f.rule,
@@ -80,7 +88,9 @@ export function renderSarif(report: IsolationReport, context?: ReportContext): s
       ruleIndex: ruleIds.indexOf(NOT_PROVEN_RULE),
       kind: 'open',
       level: 'none',
-      message: { text: `[${p.relation}, actor ${p.actor}] not proven: no check held for ${p.probes.map((m) => `${m.probe} (${m.inconclusive ?? 0} inconclusive${m.reason ? `: ${m.reason}` : ''})`).join('; ')}. A check that could not run is never a pass.` },
+      message: {
+        text: `[${p.relation}, actor ${p.actor}] not proven: no check held for ${p.probes.map((m) => `${m.probe} (${m.inconclusive ?? 0} inconclusive${m.reason ? `: ${m.reason}` : ''})`).join('; ')}. A check that could not run is never a pass.`,
+      },
       locations: [file ? { physicalLocation: physical(file), logicalLocations: logical } : { logicalLocations: logical }],
       partialFingerprints: { 'tenantproofFindingId/v1': `${NOT_PROVEN_RULE}:${p.relation}:${p.actor}` },
       properties: { relation: p.relation, actor: p.actor, probes: p.probes.map((m) => m.probe) },
@@ -127,7 +137,16 @@ function physical(loc: SourceLocation) {
 }
 
 /** SARIF logical-location kinds of the objects findings name (`policy s.t.p`, `function s.f(uuid)`, ...). */
-const OBJECT_KINDS: Record<string, string> = { policy: 'member', function: 'function', constraint: 'member', index: 'member', column: 'member', role: 'resource', sequence: 'resource', actor: 'resource' };
+const OBJECT_KINDS: Record<string, string> = {
+  policy: 'member',
+  function: 'function',
+  constraint: 'member',
+  index: 'member',
+  column: 'member',
+  role: 'resource',
+  sequence: 'resource',
+  actor: 'resource',
+};
 
 /** The object the finding names, then its relation: where a reader of a foreign database looks. */
 function logicalLocations(f: Finding): Array<{ fullyQualifiedName: string; name: string; kind: string }> {

@@ -61,7 +61,14 @@ export function readReport(file: string): IsolationReport {
   const json = readJson(file, 'report');
   const parsed = isolationReportSchema.safeParse(json);
   if (!parsed.success) {
-    throw new TenantproofError('report-invalid', `${file} is not an isolation report: ${parsed.error.issues.slice(0, 3).map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ')}`, 'pass the isolation-report.json a gate or check run wrote');
+    throw new TenantproofError(
+      'report-invalid',
+      `${file} is not an isolation report: ${parsed.error.issues
+        .slice(0, 3)
+        .map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`)
+        .join('; ')}`,
+      'pass the isolation-report.json a gate or check run wrote',
+    );
   }
   return parsed.data;
 }
@@ -83,7 +90,11 @@ export function readJson(file: string, what: string): unknown {
   try {
     text = readFileSync(file, 'utf8');
   } catch (e) {
-    throw new TenantproofError('report-missing', `cannot read the ${what} file ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, 'run the gate first (npm run gate), or name an existing file');
+    throw new TenantproofError(
+      'report-missing',
+      `cannot read the ${what} file ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`,
+      'run the gate first (npm run gate), or name an existing file',
+    );
   }
   try {
     return JSON.parse(text) as unknown;

@@ -91,13 +91,25 @@ export function resolveTenancy(catalog: Catalog, config: ResolvedConfig): Tenanc
     column(rel, m.principalColumn, 'tenancy.memberships.principalColumn');
     column(rel, m.tenantColumn, 'tenancy.memberships.tenantColumn');
     const roleCol = m.roleColumn ? column(rel, m.roleColumn, 'tenancy.memberships.roleColumn') : null;
-    if (rel) memberships = { relation: rel, principalColumn: m.principalColumn, tenantColumn: m.tenantColumn, roleColumn: m.roleColumn ?? null, roles: m.roles ?? rolesOf(catalog, rel, roleCol) };
+    if (rel)
+      memberships = {
+        relation: rel,
+        principalColumn: m.principalColumn,
+        tenantColumn: m.tenantColumn,
+        roleColumn: m.roleColumn ?? null,
+        roles: m.roles ?? rolesOf(catalog, rel, roleCol),
+      };
   }
   const principalRelation = t.principals?.relation ?? (memberships ? referenced(memberships.relation, memberships.principalColumn) : undefined);
-  if (t.memberships && !principalRelation) problems.push(`tenancy.principals: ${t.memberships.relation}.${t.memberships.principalColumn} references no table; name the principals table (tenancy.principals.relation)`);
+  if (t.memberships && !principalRelation)
+    problems.push(`tenancy.principals: ${t.memberships.relation}.${t.memberships.principalColumn} references no table; name the principals table (tenancy.principals.relation)`);
   if (principalRelation) {
     const rel = relation(principalRelation, 'tenancy.principals.relation');
-    const key = keyOf(rel, t.principals?.key ?? (memberships && !t.principals ? referencedColumn(memberships.relation, memberships.principalColumn) : undefined), 'tenancy.principals.key');
+    const key = keyOf(
+      rel,
+      t.principals?.key ?? (memberships && !t.principals ? referencedColumn(memberships.relation, memberships.principalColumn) : undefined),
+      'tenancy.principals.key',
+    );
     if (rel && key) principals = { relation: rel, key, type: rel.columns.find((c) => c.name === key)!.type };
   }
 
@@ -125,7 +137,11 @@ export function resolveTenancy(catalog: Catalog, config: ResolvedConfig): Tenanc
   if (!tenantTable && t.tenantTable === undefined && catalog.relations.every((r) => r.tenancy === null))
     problems.push(`no relation has a tenant column named ${catalog.tenancy.tenantColumns.join(' or ')}: set tenancy.tenantColumn`);
   if (problems.length > 0) {
-    throw new TenantproofError('tenancy-invalid', `the tenancy model cannot be built:\n  ${problems.join('\n  ')}`, 'correct the keys named above in the config (tenantproof init proposes them from the catalog)');
+    throw new TenantproofError(
+      'tenancy-invalid',
+      `the tenancy model cannot be built:\n  ${problems.join('\n  ')}`,
+      'correct the keys named above in the config (tenantproof init proposes them from the catalog)',
+    );
   }
   return { tenantTable, tenantKey: catalog.tenancy.tenantKey, tenantType: t.tenantType ?? catalog.tenancy.tenantType, principals, memberships, sessions, actors };
 }

@@ -6,18 +6,7 @@
  * The compact form is E.164 (`+61412345678`): one spelling per number, safe to
  * store and compare. `format` gives the national display.
  */
-import {
-  buildIdentifier,
-  deleteChars,
-  draw,
-  randomDigits,
-  trimAsciiWhitespace,
-  type CheckResult,
-  type Codec,
-  type Identifier,
-  type Mode,
-  type Rng,
-} from './common.js';
+import { buildIdentifier, deleteChars, draw, randomDigits, trimAsciiWhitespace, type CheckResult, type Codec, type Identifier, type Mode, type Rng } from './common.js';
 
 export interface AuPhoneGenerateOptions {
   /** Default: either, at random. */
@@ -81,12 +70,7 @@ const codec: Codec<AuPhoneGenerateOptions> = {
 function formatInternational(input: string): string {
   const n = auPhone.format(input); // throws InvalidIdentifierError for invalid input
   const digits = n.replace(/[^0-9]/g, '').slice(1);
-  return digits[0] === '4'
-    ? `+61 ${digits.slice(0, 3)} ${digits.slice(3, 6)} ${digits.slice(6)}`
-    : `+61 ${digits[0] as string} ${digits.slice(1, 5)} ${digits.slice(5)}`;
+  return digits[0] === '4' ? `+61 ${digits.slice(0, 3)} ${digits.slice(3, 6)} ${digits.slice(6)}` : `+61 ${digits[0] as string} ${digits.slice(1, 5)} ${digits.slice(5)}`;
 }
 
-export const auPhone: Identifier<AuPhoneGenerateOptions> & { formatInternational(input: string): string } = Object.assign(
-  buildIdentifier(codec),
-  { formatInternational },
-);
+export const auPhone: Identifier<AuPhoneGenerateOptions> & { formatInternational(input: string): string } = Object.assign(buildIdentifier(codec), { formatInternational });

@@ -25,14 +25,7 @@ export interface ValidateOptions {
  */
 export type Rng = (maxExclusive: number) => number;
 
-export type InvalidReason =
-  | 'not-a-string'
-  | 'unknown-mode'
-  | 'length'
-  | 'character'
-  | 'format'
-  | 'reserved'
-  | 'checksum';
+export type InvalidReason = 'not-a-string' | 'unknown-mode' | 'length' | 'character' | 'format' | 'reserved' | 'checksum';
 
 export interface Problem {
   reason: InvalidReason;
@@ -108,14 +101,12 @@ export function buildIdentifier<G>(codec: Codec<G>): Identifier<G> {
   }
 
   function schemaFor(mode: Mode): z.ZodType<string, string> {
-    return z
-      .string({ error: (issue) => `${label} must be a string, got ${describeType(issue.input)}` })
-      .transform((value, ctx) => {
-        const result = check(value, { mode });
-        if (result.ok) return result.value;
-        ctx.addIssue({ code: 'custom', message: result.message, params: { identifier: name, reason: result.reason } });
-        return z.NEVER;
-      });
+    return z.string({ error: (issue) => `${label} must be a string, got ${describeType(issue.input)}` }).transform((value, ctx) => {
+      const result = check(value, { mode });
+      if (result.ok) return result.value;
+      ctx.addIssue({ code: 'custom', message: result.message, params: { identifier: name, reason: result.reason } });
+      return z.NEVER;
+    });
   }
 
   return {

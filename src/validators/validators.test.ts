@@ -171,7 +171,7 @@ describe('Australian phone numbers', () => {
 });
 
 describe('random sources', () => {
-  it('works with a float source and with faker\'s seeded faker.number.int', () => {
+  it("works with a float source and with faker's seeded faker.number.int", () => {
     expect(tfn.isValid(tfn.generate(rngFromFloat(Math.random)))).toBe(true);
     faker.seed(2026);
     const a = cpf.generate((n) => faker.number.int({ max: n - 1 }));

@@ -119,7 +119,9 @@ export function buildWorld(plan: WorldPlan, shape: WorldShape, o: BuildOptions):
   const memberships: World['memberships'] = [];
   principals.forEach((p, i) => tenants.forEach((t, j) => shape.memberships[i]?.[j] && memberships.push({ principal: p, tenant: t })));
   const roleTemplate = model.actors.find((a) => a.adapter.tenantRoles && !a.adapter.tenantRoles.reuse)?.adapter.tenantRoles;
-  const tenantRoles = new Map(o.existingTenantRoles ? tenants.map((t) => [t, o.existingTenantRoles!.get(t)!]) : roleTemplate ? tenants.map((t) => [t, tenantRoleName(roleTemplate.template, t)]) : []);
+  const tenantRoles = new Map(
+    o.existingTenantRoles ? tenants.map((t) => [t, o.existingTenantRoles!.get(t)!]) : roleTemplate ? tenants.map((t) => [t, tenantRoleName(roleTemplate.template, t)]) : [],
+  );
   const world: World = { shape, tenants, principals, memberships, sessions: new Map(), tenantRoles, rows: new Map(), skipped: new Map() };
   let n = 0;
   const b: Building = { plan, o, r, faker, world, next: () => n++ };
@@ -243,7 +245,14 @@ function buildOnce(b: Building, p: PlannedRelation, tenant: string | null, fixed
   };
   const factory = o.factories?.[name];
   const values: Record<string, unknown> = factory
-    ? { ...factory({ faker: b.faker, tenantId: tenant ?? '', n, pick: (table) => pickFrom(tenant === null ? rowsOf(table) : sameTenant(table))?.values ?? pickFrom(o.existing.get(table) ?? []) }) }
+    ? {
+        ...factory({
+          faker: b.faker,
+          tenantId: tenant ?? '',
+          n,
+          pick: (table) => pickFrom(tenant === null ? rowsOf(table) : sameTenant(table))?.values ?? pickFrom(o.existing.get(table) ?? []),
+        }),
+      }
     : {};
   Object.assign(values, fixed);
   if (tenant !== null && p.scope?.column && (p.scope.kind === 'direct' || p.scope.kind === 'tenant-table')) values[p.scope.column] = tenant;

@@ -122,11 +122,14 @@ function numberStyles(checkText: string): Style[] {
 
 function dateStyles(withTime: boolean): Style[] {
   const days = ['2025-06-15', '1985-03-20', '2000-01-01', '1960-07-01', '2024-02-10', '2026-01-20'];
-  return days.map((d) => ({ name: `around ${d}`, make: (_n: number, r: Rng) => {
-    const t = new Date(`${d}T00:00:00Z`).getTime() + Math.floor(r() * 25) * 86_400_000;
-    const iso = new Date(t).toISOString();
-    return withTime ? iso : iso.slice(0, 10);
-  } }));
+  return days.map((d) => ({
+    name: `around ${d}`,
+    make: (_n: number, r: Rng) => {
+      const t = new Date(`${d}T00:00:00Z`).getTime() + Math.floor(r() * 25) * 86_400_000;
+      const iso = new Date(t).toISOString();
+      return withTime ? iso : iso.slice(0, 10);
+    },
+  }));
 }
 
 function jsonStyles(): Style[] {
@@ -211,7 +214,10 @@ async function discover(db: Queryable, catalog: Catalog, plan: WorldPlan): Promi
         continue;
       }
       // No style passes every time (a check digit passes one value in ten or a hundred): keep the values that do.
-      const candidates = [...digitPool(key.length), ...styles.flatMap((st, i) => Array.from({ length: 20 }, (_, k) => serialise(st.make(101 + k * 17 + i, rng(5000 + i * 31 + k)))))];
+      const candidates = [
+        ...digitPool(key.length),
+        ...styles.flatMap((st, i) => Array.from({ length: 20 }, (_, k) => serialise(st.make(101 + k * 17 + i, rng(5000 + i * 31 + k))))),
+      ];
       const [pooled] = await db.query(sql`select pg_temp.tp_try_values(${expr}, ${candidates}::text[]) as ok`);
       let passed = [...new Set(candidates.filter((_, i) => (pooled!.ok as boolean[])[i]))];
       // More of the lengths that passed, so that a unique column has values enough.

@@ -50,7 +50,12 @@ function relationStatements(p: PlannedRelation, rows: readonly WorldRow[], write
   const tenants = [...new Set(rows.map((r) => r.tenant))];
   for (const tenant of tenants) {
     if (tenant !== null) out.push(...writer.enter(tenant));
-    out.push(insertStatement(name, rows.filter((r) => r.tenant === tenant)));
+    out.push(
+      insertStatement(
+        name,
+        rows.filter((r) => r.tenant === tenant),
+      ),
+    );
   }
   out.push(...writer.leave());
   return out;

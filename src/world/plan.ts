@@ -138,7 +138,10 @@ export function planWorld(catalog: Catalog, model: TenancyModel, o: PlanOptions)
       uniqueKeys: [r.primaryKey, ...r.uniqueConstraints].filter((k) => k !== null).map((k) => k!.columns),
       ...partitionRotation(r, byName),
       maxPerTenant:
-        scopeColumn && [r.primaryKey, ...r.uniqueConstraints, ...r.indexes.filter((i) => i.unique && !i.predicate).map((i) => ({ columns: i.columns }))].some((k) => k && k.columns.length > 0 && k.columns.every((c) => c === scopeColumn))
+        scopeColumn &&
+        [r.primaryKey, ...r.uniqueConstraints, ...r.indexes.filter((i) => i.unique && !i.predicate).map((i) => ({ columns: i.columns }))].some(
+          (k) => k && k.columns.length > 0 && k.columns.every((c) => c === scopeColumn),
+        )
           ? 1
           : Infinity,
       inContext: readsContext(r, functions, o.contextSettings),

@@ -76,7 +76,14 @@ function strategies(col: Column, others: readonly Column[], text: string, genera
   if (!col.notNull) out.push({ name: 'null', make: () => null });
   const base = col.typeName;
   if (/^(date|timestamp|timestamptz)$/.test(base)) {
-    for (const [name, offset] of [['base', 0], ['base + 1 day', DAY], ['base + 1 year', 365 * DAY], ['base - 1 day', -DAY], ['base - 1 year', -365 * DAY], ['far future', Date.UTC(2099, 0, 1) - BASE]] as const) {
+    for (const [name, offset] of [
+      ['base', 0],
+      ['base + 1 day', DAY],
+      ['base + 1 year', 365 * DAY],
+      ['base - 1 day', -DAY],
+      ['base - 1 year', -365 * DAY],
+      ['far future', Date.UTC(2099, 0, 1) - BASE],
+    ] as const) {
       out.push({ name, make: () => (base === 'date' ? new Date(BASE + offset).toISOString().slice(0, 10) : new Date(BASE + offset).toISOString()) });
     }
   }
@@ -85,7 +92,8 @@ function strategies(col: Column, others: readonly Column[], text: string, genera
     const lit = m[1]!.replaceAll("''", "'");
     if (!/[%\\^$]/.test(lit)) out.push({ name: `'${lit}'`, make: () => lit });
   }
-  if (col.category === 'N') for (const v of new Set([0, 1, 0.5, ...[...text.matchAll(/(-?\d+(?:\.\d+)?)/g)].map((m) => Number(m[1]))])) out.push({ name: String(v), make: () => v });
+  if (col.category === 'N')
+    for (const v of new Set([0, 1, 0.5, ...[...text.matchAll(/(-?\d+(?:\.\d+)?)/g)].map((m) => Number(m[1]))])) out.push({ name: String(v), make: () => v });
   if (col.category === 'S') {
     for (const o of others) {
       if (o.name === col.name) continue;
@@ -143,7 +151,10 @@ export async function discoverRowPatches(
       const together = r.checks.map((c) => checkText(c.definition)).filter((t) => r.columns.filter((c) => mentions(t, c.name)).every((c) => involved.includes(c)));
       const text = group.map((g) => g.text).join(' ');
       const options = free.map((c) => strategies(c, involved, text, generators.get(`${r.qualifiedName}.${c.name}`), types));
-      const combos = combinations(options.map((o) => o.length), 300);
+      const combos = combinations(
+        options.map((o) => o.length),
+        300,
+      );
       const sample = sampleRow(involved, fixed);
       // Each combination several times, with other random draws: a strategy must pass every time, not by luck.
       const rows = combos.flatMap((combo, k) =>
@@ -185,7 +196,9 @@ export async function discoverRowPatches(
 function checkGroups(r: Relation, fixed: ReadonlySet<string>): Array<Array<{ name: string; text: string }>> {
   const checks = r.checks
     .map((c) => ({ name: c.name, text: checkText(c.definition) }))
-    .filter((c) => r.columns.filter((col) => mentions(c.text, col.name)).length >= 2 && r.columns.some((col) => mentions(c.text, col.name) && !fixed.has(col.name) && !col.generated));
+    .filter(
+      (c) => r.columns.filter((col) => mentions(c.text, col.name)).length >= 2 && r.columns.some((col) => mentions(c.text, col.name) && !fixed.has(col.name) && !col.generated),
+    );
   const freeOf = (c: { text: string }) => new Set(r.columns.filter((col) => mentions(c.text, col.name) && !fixed.has(col.name)).map((col) => col.name));
   const groups: Array<Array<{ name: string; text: string }>> = [];
   for (const c of checks) {
@@ -208,7 +221,7 @@ function fixedColumns(p: PlannedRelation): Set<string> {
 function sampleRow(involved: readonly Column[], fixed: ReadonlySet<string>): Record<string, unknown> {
   const r = rng(99);
   const row: Record<string, unknown> = {};
-  for (const c of involved) if (fixed.has(c.name)) row[c.name] = c.typeName === 'uuid' ? uuid(r) : fallbackValue(c, r, 1, new Map()) ?? null;
+  for (const c of involved) if (fixed.has(c.name)) row[c.name] = c.typeName === 'uuid' ? uuid(r) : (fallbackValue(c, r, 1, new Map()) ?? null);
   return row;
 }
 

@@ -200,7 +200,18 @@ describe('the HTML report in Chromium', () => {
     const evil = 'app.<img src=x onerror="window.__pwned=1"><script>window.__pwned=2</script>';
     const hostile = buildReport({
       seed: 1,
-      findings: [{ id: 'probe-read:x:member', rule: 'probe-read', severity: 'error', relation: evil, actor: 'member', message: '<script>window.__pwned=3</script>', fix: '<b onclick="x()">fix</b>', reproduction: '</code></pre><script>window.__pwned=4</script>' }],
+      findings: [
+        {
+          id: 'probe-read:x:member',
+          rule: 'probe-read',
+          severity: 'error',
+          relation: evil,
+          actor: 'member',
+          message: '<script>window.__pwned=3</script>',
+          fix: '<b onclick="x()">fix</b>',
+          reproduction: '</code></pre><script>window.__pwned=4</script>',
+        },
+      ],
       matrix: [{ relation: evil, actor: 'member', probe: 'read', status: 'fail', checks: 1 }],
       coverage: { relations: 1, actors: 1, worlds: 1, rows: 1, checks: 1 },
     });
@@ -226,9 +237,19 @@ describe('the HTML report in Chromium', () => {
       const xml = renderJunit(report);
       const result = await page.evaluate((text) => {
         // In the page, where the DOM is (this file is type-checked without DOM types).
-        const Parser = (globalThis as unknown as { DOMParser: new () => { parseFromString(s: string, type: string): { querySelector(q: string): { textContent: string | null } | null; querySelectorAll(q: string): { length: number } } } }).DOMParser;
+        const Parser = (
+          globalThis as unknown as {
+            DOMParser: new () => {
+              parseFromString(s: string, type: string): { querySelector(q: string): { textContent: string | null } | null; querySelectorAll(q: string): { length: number } };
+            };
+          }
+        ).DOMParser;
         const doc = new Parser().parseFromString(text, 'application/xml');
-        return { error: doc.querySelector('parsererror')?.textContent ?? null, cases: doc.querySelectorAll('testcase').length, failures: doc.querySelectorAll('testcase > failure').length };
+        return {
+          error: doc.querySelector('parsererror')?.textContent ?? null,
+          cases: doc.querySelectorAll('testcase').length,
+          failures: doc.querySelectorAll('testcase > failure').length,
+        };
       }, xml);
       expect(result.error).toBeNull();
       expect(result.cases).toBeGreaterThanOrEqual(report.matrix.length);

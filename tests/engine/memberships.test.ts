@@ -16,7 +16,7 @@ beforeAll(async () => {
 afterAll(async () => t?.drop());
 
 describe('a principal in two tenants', () => {
-  it('sees both tenants\' rows, and no check of it leaks', async () => {
+  it("sees both tenants' rows, and no check of it leaks", async () => {
     const s = shape(ex, { tenants: 3, memberships: [[true, true, false]], rows: 2 });
     const w = await runOne(t, ex, s);
     for (const relation of ['mem.notes', 'mem.shared_notes', 'mem.accounts']) {
@@ -36,7 +36,10 @@ describe('a principal in two tenants', () => {
     const [a, b] = world.tenants;
     const [p] = world.principals;
     const w = await runOne(t, ex, s, [`delete from mem.account_user where user_id = '${p}' and account_id = '${b}'`]);
-    expect(world.memberships).toEqual([{ principal: p, tenant: a }, { principal: p, tenant: b }]);
+    expect(world.memberships).toEqual([
+      { principal: p, tenant: a },
+      { principal: p, tenant: b },
+    ]);
     // The correct table follows the membership; the one that reads a history of memberships leaks.
     expect(outcomesOf(ex, w, 'mem.notes', 'user', 'read')).toBe('h');
     expect(outcomesOf(ex, w, 'mem.shared_notes', 'user', 'read')).toBe('l');
@@ -56,9 +59,14 @@ describe('check on the membership fixture', () => {
   it('gives no error over several seeds, with reads that held', async () => {
     for (const seed of [1, 2, 3]) {
       const { report } = await checkIsolation(t.db, await fixtureConfig('memberships'), { runs: 6, seed, lint: false });
-      expect(report.findings.filter((f) => f.severity === 'error'), `seed ${seed}`).toEqual([]);
+      expect(
+        report.findings.filter((f) => f.severity === 'error'),
+        `seed ${seed}`,
+      ).toEqual([]);
       // mem.stamped_notes is only filled when the world writes its rows inside a member's context (a trigger stamps the owner from the JWT).
-      expect(report.matrix.filter((m) => m.actor === 'user' && m.probe === 'read' && m.status === 'pass').map((m) => m.relation)).toEqual(expect.arrayContaining(['mem.notes', 'mem.shared_notes', 'mem.stamped_notes']));
+      expect(report.matrix.filter((m) => m.actor === 'user' && m.probe === 'read' && m.status === 'pass').map((m) => m.relation)).toEqual(
+        expect.arrayContaining(['mem.notes', 'mem.shared_notes', 'mem.stamped_notes']),
+      );
       expect(report.notes?.filter((n) => n.startsWith('mem.stamped_notes'))).toEqual([]);
       expect(report.actors?.find((a) => a.name === 'user')).toMatchObject({ login: 'tpe_mem_login', as: 'principal', context: 'jwt' });
     }

@@ -57,7 +57,10 @@ export async function runOne(t: TestDatabase, ex: PreparedRun, s: WorldShape, af
 /** The outcome characters of a cell's checks in one world, subject slot by subject slot. */
 export function outcomesOf(ex: PreparedRun, w: WorldOutcome, relation: string, actor: string, probe: string): string {
   const ids = new Set(ex.plan.cells.get(`${relation}|${actor}|${probe}`) ?? []);
-  return decodeWorld(ex, w).results.filter((r) => ids.has(r.check.id)).map((r) => r.outcome).join('');
+  return decodeWorld(ex, w)
+    .results.filter((r) => ids.has(r.check.id))
+    .map((r) => r.outcome)
+    .join('');
 }
 
 export function noteOf(w: WorldOutcome, ex: PreparedRun, relation: string, actor: string, probe: string): string | undefined {

@@ -28,7 +28,10 @@ describe('planted bugs', () => {
       expect(found, `seed ${seed}`).toContain('probe-update vd.tenants');
       expect(found, `seed ${seed}`).toContain('probe-read-forged vd.group_docs');
       expect(found, `seed ${seed}`).toContain('probe-call-other-tenant vd.summary(t uuid)');
-      expect([...found].filter((f) => f.endsWith(' vd.ok_docs') || f.endsWith(' vd.login_docs')), `seed ${seed}`).toEqual([]);
+      expect(
+        [...found].filter((f) => f.endsWith(' vd.ok_docs') || f.endsWith(' vd.login_docs')),
+        `seed ${seed}`,
+      ).toEqual([]);
     }
   });
 
@@ -41,12 +44,16 @@ describe('planted bugs', () => {
 });
 
 describe('the login', () => {
-  it('logged in as the application\'s login, a session_user shortcut is not seen; as postgres it is, and the report says which login', async () => {
+  it("logged in as the application's login, a session_user shortcut is not seen; as postgres it is, and the report says which login", async () => {
     const asApp = await checkIsolation(t.db, config, { runs: 6, seed: 2, lint: false });
     expect(errors(asApp).filter((f) => f.relation === 'vd.login_docs')).toEqual([]);
     expect(asApp.report.actors).toEqual([expect.objectContaining({ name: 'member', login: 'tpe_vd_auth', role: 'tpe_vd_member' })]);
     const asPostgres = await checkIsolation(t.db, { ...config, actors: config.actors.map((a) => ({ ...a, login: 'postgres' })) }, { runs: 6, seed: 2, lint: false });
-    expect(errors(asPostgres).filter((f) => f.relation === 'vd.login_docs').map((f) => f.rule)).toContain('probe-read');
+    expect(
+      errors(asPostgres)
+        .filter((f) => f.relation === 'vd.login_docs')
+        .map((f) => f.rule),
+    ).toContain('probe-read');
     expect(asPostgres.report.actors).toEqual([expect.objectContaining({ login: 'postgres' })]);
     expect(asPostgres.report.connectedAs).toBeTruthy();
   });
@@ -57,7 +64,11 @@ describe('a context that cannot be entered', () => {
 
   it('stops the run with exit 2 when the context calls a function that does not exist', async () => {
     const c = withContext({ sql: 'select vd.enter_tenant($tenant)', trustedSettings: [] });
-    await expect(checkIsolation(t.db, c, { runs: 3, seed: 1, lint: false })).rejects.toMatchObject({ code: 'context-failed', exitCode: 2, message: expect.stringContaining('vd.enter_tenant') });
+    await expect(checkIsolation(t.db, c, { runs: 3, seed: 1, lint: false })).rejects.toMatchObject({
+      code: 'context-failed',
+      exitCode: 2,
+      message: expect.stringContaining('vd.enter_tenant'),
+    });
   });
 
   it('stops the run with exit 2 when it switches to roles that do not exist', async () => {

@@ -24,7 +24,10 @@ describe('applyAccepted', () => {
   const lintOne = finding('unique-omits-tenant-column', 'app.users', null, 'constraint app.users.users_email_key');
 
   it('turns a matching probe finding into info with reason and reviewer, keeping id, order and the rest', () => {
-    const out = applyAccepted([probe, other, lintOne], config([{ rule: 'probe-read', relation: 'app.profiles', actor: 'member', reason: 'public profiles', reviewedBy: 'security@example.test' }]));
+    const out = applyAccepted(
+      [probe, other, lintOne],
+      config([{ rule: 'probe-read', relation: 'app.profiles', actor: 'member', reason: 'public profiles', reviewedBy: 'security@example.test' }]),
+    );
     expect(out.map((f) => f.id)).toEqual([probe.id, other.id, lintOne.id]);
     expect(out[0]).toEqual({ ...probe, severity: 'info', message: `${probe.message} (accepted: public profiles, reviewed by security@example.test)` });
     expect(out[1]).toEqual(other); // another actor: not accepted

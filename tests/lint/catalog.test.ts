@@ -81,7 +81,7 @@ describe('tenancy', () => {
     ]);
   });
 
-  it('infers the tenant table from the tenant column\'s foreign keys when the config names none', async () => {
+  it("infers the tenant table from the tenant column's foreign keys when the config names none", async () => {
     const c = await introspect(fx.db, { actorRoles: [], tenantColumns: ['tenant_id'] });
     expect(c.tenancy).toMatchObject({ tenantTable: 'core.tenants', tenantKey: 'id', tenantTableSource: 'inferred' });
   });
@@ -94,9 +94,12 @@ describe('tenancy', () => {
 });
 
 describe('roles', () => {
-  it('follows memberships transitively, with the path and the server\'s INHERIT / SET answers', async () => {
+  it("follows memberships transitively, with the path and the server's INHERIT / SET answers", async () => {
     const [a, b, top] = [uniqueRole(), uniqueRole(), uniqueRole()];
-    const c = await catalogWith([`create role ${a} nologin`, `create role ${b} nologin`, `create role ${top} nologin bypassrls`, `grant ${top} to ${b}`, `grant ${b} to ${a}`], [a]);
+    const c = await catalogWith(
+      [`create role ${a} nologin`, `create role ${b} nologin`, `create role ${top} nologin bypassrls`, `grant ${top} to ${b}`, `grant ${b} to ${a}`],
+      [a],
+    );
     const actor = c.actors[0]!;
     expect(actor).toMatchObject({ role: a, exists: true, bypassRls: false });
     expect(actor.reaches.find((r) => r.role === top)).toEqual({ role: top, path: [a, b, top], inheritsPrivileges: true, canSetRole: true });
@@ -113,7 +116,10 @@ describe('roles', () => {
   it('reads the per-grant INHERIT and SET options on PostgreSQL 16+', async () => {
     if (base.serverVersion < 160000) return;
     const [a, b, d] = [uniqueRole(), uniqueRole(), uniqueRole()];
-    const c = await catalogWith([`create role ${a} nologin`, `create role ${b} nologin`, `create role ${d} nologin`, `grant ${b} to ${a} with inherit false`, `grant ${d} to ${a} with set false`], [a]);
+    const c = await catalogWith(
+      [`create role ${a} nologin`, `create role ${b} nologin`, `create role ${d} nologin`, `grant ${b} to ${a} with inherit false`, `grant ${d} to ${a} with set false`],
+      [a],
+    );
     const reaches = Object.fromEntries(c.actors[0]!.reaches.map((r) => [r.role, r]));
     expect(reaches[b]).toMatchObject({ inheritsPrivileges: false, canSetRole: true });
     expect(reaches[d]).toMatchObject({ inheritsPrivileges: true, canSetRole: false });
@@ -139,7 +145,17 @@ describe('policies', () => {
     ]);
     const users = rel(base, 'core.users').policies.find((p) => p.name === 'users_select')!;
     // The helper returns the setting's value: where the policy compares the helper's result, it compares the setting.
-    expect(users.settings).toEqual([{ name: 'app.tenant_id', via: 'core.current_tenant_id()', chain: ['core.current_tenant_id()'], claims: [], json: false, exact: true, uses: [compared('tenant_id'), { path: [], test: { kind: 'read' } }] }]);
+    expect(users.settings).toEqual([
+      {
+        name: 'app.tenant_id',
+        via: 'core.current_tenant_id()',
+        chain: ['core.current_tenant_id()'],
+        claims: [],
+        json: false,
+        exact: true,
+        uses: [compared('tenant_id'), { path: [], test: { kind: 'read' } }],
+      },
+    ]);
     expect(users.functions).toEqual(['core.current_tenant_id()']);
     expect(users.parseError).toBeNull();
 
@@ -173,7 +189,7 @@ describe('policies', () => {
   });
 
   it('keeps command, roles, PUBLIC, USING and WITH CHECK text and subquery relations', async () => {
-    const c = await catalogWith(['create policy users_pub on core.users as restrictive for update using (true) with check (email <> \'\')']);
+    const c = await catalogWith(["create policy users_pub on core.users as restrictive for update using (true) with check (email <> '')"]);
     const p = rel(c, 'core.users').policies.find((x) => x.name === 'users_pub')!;
     expect(p).toMatchObject({ command: 'update', permissive: false, roles: ['PUBLIC'], appliesToPublic: true, using: 'true', withCheck: "(email <> ''::text)" });
     const versions = rel(base, 'core.document_versions').policies.find((x) => x.name === 'document_versions_select')!;
@@ -182,7 +198,7 @@ describe('policies', () => {
   });
 
   it('notices current_user', async () => {
-    const c = await catalogWith(["create policy users_me on core.users for select to lintfx_member using (email = current_user)"]);
+    const c = await catalogWith(['create policy users_me on core.users for select to lintfx_member using (email = current_user)']);
     expect(rel(c, 'core.users').policies.find((p) => p.name === 'users_me')!.readsCurrentUser).toBe(true);
     expect(rel(base, 'core.users').policies.every((p) => !p.readsCurrentUser)).toBe(true);
   });
@@ -191,7 +207,12 @@ describe('policies', () => {
 describe('relations', () => {
   it('links partitions to their parent with RLS flags of their own', () => {
     const parent = rel(base, 'billing.invoices');
-    expect(parent).toMatchObject({ kind: 'partitioned-table', partitionOf: null, partitions: ['billing.invoices_2025', 'billing.invoices_2026'], rls: { enabled: true, forced: true } });
+    expect(parent).toMatchObject({
+      kind: 'partitioned-table',
+      partitionOf: null,
+      partitions: ['billing.invoices_2025', 'billing.invoices_2026'],
+      rls: { enabled: true, forced: true },
+    });
     expect(parent.partitionKey).toBe('RANGE (issued_on)');
     const child = rel(base, 'billing.invoices_2025');
     expect(child).toMatchObject({ kind: 'table', partitionOf: 'billing.invoices', rls: { enabled: true, forced: true }, policies: [] });
@@ -199,7 +220,13 @@ describe('relations', () => {
   });
 
   it('reads view options, owner and dependencies', () => {
-    expect(rel(base, 'billing.invoice_totals')).toMatchObject({ kind: 'view', owner: 'lintfx_owner', securityInvoker: true, securityBarrier: false, dependsOn: ['billing.invoices'] });
+    expect(rel(base, 'billing.invoice_totals')).toMatchObject({
+      kind: 'view',
+      owner: 'lintfx_owner',
+      securityInvoker: true,
+      securityBarrier: false,
+      dependsOn: ['billing.invoices'],
+    });
   });
 
   it('keeps composite foreign keys in column order, and NOT NULL-ness', () => {
@@ -217,12 +244,23 @@ describe('relations', () => {
     expect(users.primaryKey).toEqual({ name: 'users_pkey', columns: ['tenant_id', 'id'] });
     expect(users.uniqueConstraints).toEqual([{ name: 'users_tenant_id_email_key', columns: ['tenant_id', 'email'] }]);
     expect(rel(base, 'core.tasks').checks[0]!.definition).toContain("'open'::text");
-    const c = await catalogWith(["create unique index users_lower_email on core.users (tenant_id, lower(email)) where country_code is not null"]);
-    expect(rel(c, 'core.users').indexes.find((i) => i.name === 'users_lower_email')).toMatchObject({ columns: ['tenant_id', null], keys: ['tenant_id', 'lower(email)'], unique: true, predicate: '(country_code IS NOT NULL)' });
+    const c = await catalogWith(['create unique index users_lower_email on core.users (tenant_id, lower(email)) where country_code is not null']);
+    expect(rel(c, 'core.users').indexes.find((i) => i.name === 'users_lower_email')).toMatchObject({
+      columns: ['tenant_id', null],
+      keys: ['tenant_id', 'lower(email)'],
+      unique: true,
+      predicate: '(country_code IS NOT NULL)',
+    });
   });
 
   it('reads columns with type, nullability and default', () => {
-    expect(rel(base, 'core.tasks').columns.find((c) => c.name === 'status')).toMatchObject({ type: 'text', notNull: true, default: "'open'::text", identity: null, generated: false });
+    expect(rel(base, 'core.tasks').columns.find((c) => c.name === 'status')).toMatchObject({
+      type: 'text',
+      notNull: true,
+      default: "'open'::text",
+      identity: null,
+      generated: false,
+    });
     expect(rel(base, 'billing.invoices').columns.find((c) => c.name === 'amount')).toMatchObject({ type: 'numeric(12,2)', typeName: 'numeric' });
   });
 
@@ -237,18 +275,45 @@ describe('relations', () => {
 describe('functions, sequences, default privileges', () => {
   it('reads SECURITY DEFINER, search_path, EXECUTE, result and trigger-ness', async () => {
     const count = base.functions.find((f) => f.signature === 'billing.invoice_count()')!;
-    expect(count).toMatchObject({ securityDefiner: true, searchPath: 'pg_catalog, pg_temp', executableBy: ['lintfx_platform'], publicExecute: false, returnType: 'bigint', owner: 'lintfx_owner', inScope: true, relationsReferenced: ['billing.invoices'] });
+    expect(count).toMatchObject({
+      securityDefiner: true,
+      searchPath: 'pg_catalog, pg_temp',
+      executableBy: ['lintfx_platform'],
+      publicExecute: false,
+      returnType: 'bigint',
+      owner: 'lintfx_owner',
+      inScope: true,
+      relationsReferenced: ['billing.invoices'],
+    });
     expect(base.functions.find((f) => f.name === 'touch_updated_at')).toMatchObject({ isTrigger: true, language: 'plpgsql' });
     const c = await catalogWith([
       'create function core.tasks_of(p uuid) returns setof core.tasks language sql stable leakproof as $$ select * from core.tasks where project_id = p $$',
       'create function core.task_ids() returns table (tenant_id uuid, id uuid) language sql as $$ select tenant_id, id from core.tasks $$',
     ]);
-    expect(c.functions.find((f) => f.name === 'tasks_of')).toMatchObject({ signature: 'core.tasks_of(p uuid)', argTypes: ['uuid'], returnsSet: true, returnsRelation: 'core.tasks', leakproof: true, volatility: 'stable', securityDefiner: false });
-    expect(c.functions.find((f) => f.name === 'task_ids')).toMatchObject({ returnsSet: true, returnsTable: [{ name: 'tenant_id', type: 'uuid' }, { name: 'id', type: 'uuid' }] });
+    expect(c.functions.find((f) => f.name === 'tasks_of')).toMatchObject({
+      signature: 'core.tasks_of(p uuid)',
+      argTypes: ['uuid'],
+      returnsSet: true,
+      returnsRelation: 'core.tasks',
+      leakproof: true,
+      volatility: 'stable',
+      securityDefiner: false,
+    });
+    expect(c.functions.find((f) => f.name === 'task_ids')).toMatchObject({
+      returnsSet: true,
+      returnsTable: [
+        { name: 'tenant_id', type: 'uuid' },
+        { name: 'id', type: 'uuid' },
+      ],
+    });
   });
 
   it('finds which columns own and draw from a sequence', async () => {
-    const c = await catalogWith(['alter table core.tasks add column number bigint generated always as identity', 'create sequence core.codes', "alter table core.projects add column code bigint not null default nextval('core.codes')"]);
+    const c = await catalogWith([
+      'alter table core.tasks add column number bigint generated always as identity',
+      'create sequence core.codes',
+      "alter table core.projects add column code bigint not null default nextval('core.codes')",
+    ]);
     expect(c.sequences.find((s) => s.ownedBy === 'core.tasks.number')).toBeDefined();
     expect(c.sequences.find((s) => s.qualifiedName === 'core.codes')).toMatchObject({ ownedBy: null, usedBy: ['core.projects.code'] });
   });
@@ -267,7 +332,7 @@ describe('introspection itself', () => {
     expect(JSON.parse(JSON.stringify(base))).toEqual(base);
   });
 
-  it('leaves the caller\'s transaction as it was (search_path restored, nothing written)', async () => {
+  it("leaves the caller's transaction as it was (search_path restored, nothing written)", async () => {
     const path = await rolledBack(fx.db, async (tx) => {
       await tx.query(sql`set local search_path = core, public`);
       await introspect(tx, catalogOptions(fx.config));

@@ -29,7 +29,7 @@ function policy(c: Catalog, relation: string, name: string): Policy {
 }
 
 describe('a JSON setting the actor can write, trusted through a helper', () => {
-  it('the catalog reads it through the helper, keyed by the row\'s group and tested for \'read\'', () => {
+  it("the catalog reads it through the helper, keyed by the row's group and tested for 'read'", () => {
     const groups = policy(clean.catalog, 'api.files', 'files_read').settings.find((s) => s.name === 'request.groups');
     expect(groups).toMatchObject({ via: 'api.has_group_access(p_group uuid, p_perm text)', chain: ['api.has_group_access(p_group uuid, p_perm text)'], json: true, exact: true });
     expect(groups!.uses).toEqual([{ path: [{ kind: 'key-from', source: { kind: 'column', name: 'group_id' } }], test: { kind: 'contains', operator: '?', literals: ['read'] } }]);

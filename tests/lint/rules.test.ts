@@ -49,7 +49,10 @@ const CASES: Case[] = [
   },
   {
     name: 'a new tenant table created without RLS',
-    sql: ['create table core.notes (tenant_id uuid not null references core.tenants (id), id uuid not null default gen_random_uuid(), primary key (tenant_id, id))', 'grant select on core.notes to lintfx_member'],
+    sql: [
+      'create table core.notes (tenant_id uuid not null references core.tenants (id), id uuid not null default gen_random_uuid(), primary key (tenant_id, id))',
+      'grant select on core.notes to lintfx_member',
+    ],
     want: { rule: 'rls-not-enabled', relation: 'core.notes', severity: 'error' },
   },
   {
@@ -110,7 +113,10 @@ const CASES: Case[] = [
   },
   {
     name: 'a second permissive SELECT policy USING (is_public)',
-    sql: ['alter table core.documents add column is_public boolean not null default false', 'create policy documents_public on core.documents for select to lintfx_member using (is_public)'],
+    sql: [
+      'alter table core.documents add column is_public boolean not null default false',
+      'create policy documents_public on core.documents for select to lintfx_member using (is_public)',
+    ],
     want: { rule: 'permissive-widening', relation: 'core.documents', actor: 'member', object: 'policy core.documents.documents_public', severity: 'error' },
   },
   {
@@ -205,7 +211,10 @@ const CASES: Case[] = [
   },
   {
     name: 'a plain foreign key in place of a composite one',
-    sql: ['alter table core.projects add constraint projects_id_key unique (id)', 'alter table core.tasks add constraint tasks_project_plain_fk foreign key (project_id) references core.projects (id)'],
+    sql: [
+      'alter table core.projects add constraint projects_id_key unique (id)',
+      'alter table core.tasks add constraint tasks_project_plain_fk foreign key (project_id) references core.projects (id)',
+    ],
     want: { rule: 'fk-omits-tenant-column', relation: 'core.tasks', object: 'constraint core.tasks.tasks_project_plain_fk', severity: 'error' },
   },
   {
@@ -274,7 +283,10 @@ const CASES: Case[] = [
   },
   {
     name: 'an undeclared table without tenant column reachable by the member',
-    sql: ['create table core.plans (id uuid primary key, name text not null, created_at timestamptz not null default now(), updated_at timestamptz not null default now())', 'grant select on core.plans to lintfx_member'],
+    sql: [
+      'create table core.plans (id uuid primary key, name text not null, created_at timestamptz not null default now(), updated_at timestamptz not null default now())',
+      'grant select on core.plans to lintfx_member',
+    ],
     want: { rule: 'undeclared-global-table', relation: 'core.plans', severity: 'warning' },
   },
   {
@@ -311,7 +323,10 @@ describe('each pitfall makes its rule fire', () => {
 
 describe('rules driven by the config', () => {
   it('session-level-context: set_config(..., false) in an actor context', async () => {
-    const config = configWith(fx, (c) => ({ ...c, actors: c.actors.map((a) => (a.name === 'member' ? { ...a, context: { sql: "select set_config('app.tenant_id', $tenant, false)" } } : a)) }));
+    const config = configWith(fx, (c) => ({
+      ...c,
+      actors: c.actors.map((a) => (a.name === 'member' ? { ...a, context: { sql: "select set_config('app.tenant_id', $tenant, false)" } } : a)),
+    }));
     const { findings } = await lintWith(fx, [], config);
     expectFinding(findings, { rule: 'session-level-context', actor: 'member', severity: 'error' });
     expect(ofRule(findings, 'session-level-context').filter((f) => f.actor === 'admin')).toEqual([]);
@@ -344,16 +359,25 @@ describe('rules driven by the config', () => {
   });
 
   it('shared-row-exception: a reviewed sharing policy is reported as info and not as widening', async () => {
-    const mutation = ['alter table core.projects add column is_template boolean not null default false', 'create policy projects_templates on core.projects for select to lintfx_member using (is_template)'];
+    const mutation = [
+      'alter table core.projects add column is_template boolean not null default false',
+      'create policy projects_templates on core.projects for select to lintfx_member using (is_template)',
+    ];
     expectFinding((await lintWith(fx, mutation)).findings, { rule: 'permissive-widening', relation: 'core.projects', actor: 'member' });
-    const config = configWith(fx, (c) => ({ ...c, sharedRows: [{ relation: 'core.projects', policy: 'projects_templates', reason: 'project templates are shared', reviewedBy: 'security' }] }));
+    const config = configWith(fx, (c) => ({
+      ...c,
+      sharedRows: [{ relation: 'core.projects', policy: 'projects_templates', reason: 'project templates are shared', reviewedBy: 'security' }],
+    }));
     const { findings } = await lintWith(fx, mutation, config);
     expectFinding(findings, { rule: 'shared-row-exception', relation: 'core.projects', severity: 'info' });
     expect(ofRule(findings, 'permissive-widening')).toEqual([]);
   });
 
   it('shared-row-exception: a predicate exception silences only that branch', async () => {
-    const mutation = ['alter table core.projects add column is_template boolean not null default false', "alter policy projects_select on core.projects using (tenant_id = core.current_tenant_id() or is_template or name = 'x')"];
+    const mutation = [
+      'alter table core.projects add column is_template boolean not null default false',
+      "alter policy projects_select on core.projects using (tenant_id = core.current_tenant_id() or is_template or name = 'x')",
+    ];
     const config = configWith(fx, (c) => ({ ...c, sharedRows: [{ relation: 'core.projects', predicate: 'is_template', reason: 'templates', reviewedBy: 'security' }] }));
     const { findings } = await lintWith(fx, mutation, config);
     const widening = ofRule(findings, 'permissive-widening');
@@ -401,7 +425,9 @@ describe('no false positives on intended designs', () => {
   });
 
   it('a policy that narrows with a forgeable setting under the tenant check is fine', async () => {
-    const { findings } = await lintWith(fx, ["alter policy projects_select on core.projects using (tenant_id = core.current_tenant_id() and current_setting('app.feature', true) is distinct from 'off')"]);
+    const { findings } = await lintWith(fx, [
+      "alter policy projects_select on core.projects using (tenant_id = core.current_tenant_id() and current_setting('app.feature', true) is distinct from 'off')",
+    ]);
     expect(findings).toEqual([]);
   });
 
@@ -414,9 +440,13 @@ describe('no false positives on intended designs', () => {
   });
 
   it('a tenant check ANDed with a forgeable setting in the policy itself is constrained; ORed it is not', async () => {
-    const and = await lintWith(fx, ["alter policy projects_select on core.projects using ((tenant_id = core.current_tenant_id()) and (current_setting('app.grants', true)::jsonb ? 'read'))"]);
+    const and = await lintWith(fx, [
+      "alter policy projects_select on core.projects using ((tenant_id = core.current_tenant_id()) and (current_setting('app.grants', true)::jsonb ? 'read'))",
+    ]);
     expect(and.findings).toEqual([]);
-    const or = await lintWith(fx, ["alter policy projects_select on core.projects using ((tenant_id = core.current_tenant_id()) or (current_setting('app.grants', true)::jsonb -> tenant_id::text) ? 'read')"]);
+    const or = await lintWith(fx, [
+      "alter policy projects_select on core.projects using ((tenant_id = core.current_tenant_id()) or (current_setting('app.grants', true)::jsonb -> tenant_id::text) ? 'read')",
+    ]);
     expectFinding(or.findings, { rule: 'policy-trusts-forgeable-setting', relation: 'core.projects', actor: 'member' });
   });
 
@@ -434,7 +464,7 @@ describe('no false positives on intended designs', () => {
     expect(ofRule(findings, 'permissive-widening')).toEqual([]);
   });
 
-  it('a correlated subquery relying on the parent table\'s RLS is tenant-scoped', async () => {
+  it("a correlated subquery relying on the parent table's RLS is tenant-scoped", async () => {
     const { findings } = await lintWith(fx, ['alter policy document_versions_select on core.document_versions using (document_id in (select d.id from core.documents d))']);
     expect(findings).toEqual([]);
   });
@@ -468,14 +498,20 @@ describe('analyze', () => {
     mkdirSync(path.join(dir, 'committed'));
     const file = path.join(dir, 'committed', '000001-clean.sql');
     copyFileSync(path.join(FIXTURES, 'clean-schema.sql'), file);
-    const line = readFileSync(file, 'utf8').split('\n').findIndex((l) => l.startsWith('create table core.users')) + 1;
+    const line =
+      readFileSync(file, 'utf8')
+        .split('\n')
+        .findIndex((l) => l.startsWith('create table core.users')) + 1;
     const { findings, catalog } = await rolledBack(fx.db, async (tx) => {
-      await apply(tx, ['alter table core.users no force row level security', "alter policy tasks_select on core.tasks using (true)"]);
+      await apply(tx, ['alter table core.users no force row level security', 'alter policy tasks_select on core.tasks using (true)']);
       return analyze(tx, fx.config, { migrationsDir: dir });
     });
     expect(catalog.relations.length).toBeGreaterThan(5);
     expect(expectFinding(findings, { rule: 'rls-not-forced', relation: 'core.users' }).location).toEqual({ file, line }); // outside the working folder: absolute
-    const policyLine = readFileSync(file, 'utf8').split('\n').findIndex((l) => l.startsWith('create policy tasks_select')) + 1;
+    const policyLine =
+      readFileSync(file, 'utf8')
+        .split('\n')
+        .findIndex((l) => l.startsWith('create policy tasks_select')) + 1;
     expect(expectFinding(findings, { rule: 'policy-always-true', actor: 'member' }).location?.line).toBe(policyLine);
   });
 });

@@ -39,7 +39,9 @@ async function asActorInTenantA(tx: Queryable, role: string, seed: readonly stri
 }
 
 const withConfig = (patch: (c: TenantproofConfig) => TenantproofConfig) => configWith(fx, patch);
-const memberLogin = (login: string) => (c: TenantproofConfig): TenantproofConfig => ({ ...c, actors: c.actors.map((a) => (a.name === 'member' ? { ...a, login } : a)) });
+const memberLogin =
+  (login: string) =>
+  (c: TenantproofConfig): TenantproofConfig => ({ ...c, actors: c.actors.map((a) => (a.name === 'member' ? { ...a, login } : a)) });
 
 describe('rls-not-forced: an error only when an actor or its login can become a non-superuser owner', () => {
   it('no actor or login can become the owner: info, with FORCE as the fix', async () => {
@@ -62,7 +64,12 @@ describe('rls-not-forced: an error only when an actor or its login can become a 
 
   it("the member's login may SET ROLE to the owner: error, through the login", async () => {
     const login = uniqueRole('lintfx_login');
-    const planted = [`create role ${login} login noinherit`, `grant lintfx_member to ${login}`, `grant lintfx_owner to ${login}`, 'alter table core.users no force row level security'];
+    const planted = [
+      `create role ${login} login noinherit`,
+      `grant lintfx_member to ${login}`,
+      `grant lintfx_owner to ${login}`,
+      'alter table core.users no force row level security',
+    ];
     const { findings } = await lintWith(fx, planted, withConfig(memberLogin(login)));
     expect(expectFinding(findings, { rule: 'rls-not-forced', relation: 'core.users', severity: 'error' }).message).toContain(`through its login ${login} reaches lintfx_owner`);
     expectFinding(findings, { rule: 'actor-member-of-owner', actor: 'member', object: 'role lintfx_owner', severity: 'error' });
@@ -72,8 +79,16 @@ describe('rls-not-forced: an error only when an actor or its login can become a 
 
   it('a route to the owner that platformRoles declares: info in both rules, with the reason', async () => {
     const login = uniqueRole('lintfx_login');
-    const planted = [`create role ${login} login noinherit`, `grant lintfx_member to ${login}`, `grant lintfx_owner to ${login}`, 'alter table core.users no force row level security'];
-    const config = withConfig((c) => ({ ...memberLogin(login)(c), platformRoles: [{ role: 'lintfx_owner', logins: [login], reason: 'the deploy job runs migrations through the API login' }] }));
+    const planted = [
+      `create role ${login} login noinherit`,
+      `grant lintfx_member to ${login}`,
+      `grant lintfx_owner to ${login}`,
+      'alter table core.users no force row level security',
+    ];
+    const config = withConfig((c) => ({
+      ...memberLogin(login)(c),
+      platformRoles: [{ role: 'lintfx_owner', logins: [login], reason: 'the deploy job runs migrations through the API login' }],
+    }));
     const { findings } = await lintWith(fx, planted, config);
     expect(expectFinding(findings, { rule: 'rls-not-forced', relation: 'core.users', severity: 'info' }).message).toContain('other than through routes declared in platformRoles');
     expect(expectFinding(findings, { rule: 'actor-member-of-owner', actor: 'member', severity: 'info' }).message).toContain('the deploy job runs migrations');
@@ -170,7 +185,7 @@ describe('write-without-check: silent where PostgreSQL checks new rows with USIN
   });
 });
 
-describe('actor-bypasses-rls: the login counts, and platformRoles declares a platform\'s own routes', () => {
+describe("actor-bypasses-rls: the login counts, and platformRoles declares a platform's own routes", () => {
   // In the fixture the application's login lintfx_app may SET ROLE to every actor, lintfx_platform (BYPASSRLS) included.
   const declared = (c: TenantproofConfig): TenantproofConfig => ({
     ...memberLogin('lintfx_app')(c),
@@ -199,11 +214,16 @@ describe('actor-bypasses-rls: the login counts, and platformRoles declares a pla
 });
 
 describe('shared rows are honoured by the rules that look at who sees which rows', () => {
-  const publicDocs = ['alter table core.documents add column is_public boolean not null default false', 'create policy documents_public on core.documents for select using (is_public)'];
-  const shared = (s: { policy?: string; predicate?: string; access?: 'read' | 'write' }) => (c: TenantproofConfig): TenantproofConfig => ({
-    ...c,
-    sharedRows: [{ relation: 'core.documents', ...s, reason: 'public documents', reviewedBy: 'security' }],
-  });
+  const publicDocs = [
+    'alter table core.documents add column is_public boolean not null default false',
+    'create policy documents_public on core.documents for select using (is_public)',
+  ];
+  const shared =
+    (s: { policy?: string; predicate?: string; access?: 'read' | 'write' }) =>
+    (c: TenantproofConfig): TenantproofConfig => ({
+      ...c,
+      sharedRows: [{ relation: 'core.documents', ...s, reason: 'public documents', reviewedBy: 'security' }],
+    });
 
   it('a sharing policy without TO: flagged undeclared, silent once declared', async () => {
     expectFinding((await lintWith(fx, publicDocs)).findings, { rule: 'policy-to-public', object: 'policy core.documents.documents_public' });
@@ -213,11 +233,23 @@ describe('shared rows are honoured by the rules that look at who sees which rows
   });
 
   it('the anonymous actor reading declared shared rows is no finding; writing them under read access is', async () => {
-    const anon = ['alter table core.documents add column is_public boolean not null default false', 'grant select on core.documents to lintfx_anon', 'create policy documents_anon on core.documents for select to lintfx_anon using (is_public)'];
+    const anon = [
+      'alter table core.documents add column is_public boolean not null default false',
+      'grant select on core.documents to lintfx_anon',
+      'create policy documents_anon on core.documents for select to lintfx_anon using (is_public)',
+    ];
     expectFinding((await lintWith(fx, anon)).findings, { rule: 'none-actor-reaches-tenant-data', actor: 'anon', relation: 'core.documents' });
     expect(ofRule((await lintWith(fx, anon, withConfig(shared({ predicate: 'is_public' })))).findings, 'none-actor-reaches-tenant-data')).toEqual([]);
-    const writes = [...anon.slice(0, 2), 'grant insert on core.documents to lintfx_anon', 'create policy documents_anon on core.documents for all to lintfx_anon using (is_public)'];
-    expectFinding((await lintWith(fx, writes, withConfig(shared({ policy: 'documents_anon' })))).findings, { rule: 'none-actor-reaches-tenant-data', actor: 'anon', severity: 'error' });
+    const writes = [
+      ...anon.slice(0, 2),
+      'grant insert on core.documents to lintfx_anon',
+      'create policy documents_anon on core.documents for all to lintfx_anon using (is_public)',
+    ];
+    expectFinding((await lintWith(fx, writes, withConfig(shared({ policy: 'documents_anon' })))).findings, {
+      rule: 'none-actor-reaches-tenant-data',
+      actor: 'anon',
+      severity: 'error',
+    });
     expect(ofRule((await lintWith(fx, writes, withConfig(shared({ policy: 'documents_anon', access: 'write' })))).findings, 'none-actor-reaches-tenant-data')).toEqual([]);
   });
 });
@@ -241,7 +273,7 @@ describe("rules that name the tenant column use the relation's own", () => {
     expect(findings.map((f) => `${f.id}: ${f.message}`)).toEqual([]);
   });
 
-  it('a plain foreign key: error whose fix pairs owner_tenant with the parent\'s tenant_id', async () => {
+  it("a plain foreign key: error whose fix pairs owner_tenant with the parent's tenant_id", async () => {
     const { findings } = await lintWith(fx, files('foreign key (document_id) references core.documents (id)'), override());
     const f = expectFinding(findings, { rule: 'fk-omits-tenant-column', relation: 'core.files', severity: 'error' });
     expect(f.fix).toContain('FOREIGN KEY (owner_tenant, document_id) REFERENCES core.documents (tenant_id, id)');
@@ -286,9 +318,19 @@ describe('accept: a reviewed exception keeps the finding, as info with reason an
   it('accept and its alias lint.ignore', async () => {
     const planted = ['alter table core.users add constraint users_email_key unique (email)'];
     const entry = { rule: 'unique-omits-tenant-column', relation: 'core.users', reason: 'e-mail is global by design' };
-    const viaAccept = await lintWith(fx, planted, withConfig((c) => ({ ...c, accept: [{ ...entry, reviewedBy: 'security@example.test' }] })));
-    expect(expectFinding(viaAccept.findings, { rule: 'unique-omits-tenant-column', severity: 'info' }).message).toMatch(/\(accepted: e-mail is global by design, reviewed by security@example\.test\)$/);
-    const viaIgnore = await lintWith(fx, planted, withConfig((c) => ({ ...c, lint: { ignore: [entry] } })));
+    const viaAccept = await lintWith(
+      fx,
+      planted,
+      withConfig((c) => ({ ...c, accept: [{ ...entry, reviewedBy: 'security@example.test' }] })),
+    );
+    expect(expectFinding(viaAccept.findings, { rule: 'unique-omits-tenant-column', severity: 'info' }).message).toMatch(
+      /\(accepted: e-mail is global by design, reviewed by security@example\.test\)$/,
+    );
+    const viaIgnore = await lintWith(
+      fx,
+      planted,
+      withConfig((c) => ({ ...c, lint: { ignore: [entry] } })),
+    );
     expect(expectFinding(viaIgnore.findings, { rule: 'unique-omits-tenant-column', severity: 'info' }).message).toMatch(/\(accepted: e-mail is global by design\)$/);
   });
 });

@@ -44,7 +44,11 @@ describe('a superuser-owned schema, ENABLEd and not FORCEd, with no path to the 
     expect(forced.map((f) => f.relation).sort()).toEqual(TABLES);
     expect(forced.every((f) => f.severity === 'info' && f.message.includes('FORCE has no effect on a superuser'))).toBe(true);
     const definers = ofRule(clean.findings, 'security-definer-exposed');
-    expect(definers.map((f) => f.object).sort()).toEqual(['function acct.accept_invitation(lookup_token text)', 'function acct.has_role_on_account(account uuid)', 'function acct.notes_of(account uuid)']);
+    expect(definers.map((f) => f.object).sort()).toEqual([
+      'function acct.accept_invitation(lookup_token text)',
+      'function acct.has_role_on_account(account uuid)',
+      'function acct.notes_of(account uuid)',
+    ]);
     expect(definers.every((f) => f.severity === 'info' && f.actor === 'authenticated' && f.message.startsWith('review:'))).toBe(true);
     // The API login's route to the service role, for both actors it serves, with the declared reason.
     const bypass = ofRule(clean.findings, 'actor-bypasses-rls');
@@ -58,12 +62,16 @@ describe('a superuser-owned schema, ENABLEd and not FORCEd, with no path to the 
 });
 
 describe('variants with a real path are still errors', () => {
-  it("the login may SET ROLE to a non-superuser owner of a table: rls-not-forced is an error there, and only there", async () => {
+  it('the login may SET ROLE to a non-superuser owner of a table: rls-not-forced is an error there, and only there', async () => {
     const owner = uniqueRole('lintsu_owner');
     const { findings } = await lintWith(fx, [`create role ${owner} nologin`, `alter table acct.notes owner to ${owner}`, `grant ${owner} to lintsu_authenticator`]);
     const f = expectFinding(findings, { rule: 'rls-not-forced', relation: 'acct.notes', severity: 'error' });
     expect(f.message).toContain(`authenticated through its login lintsu_authenticator reaches ${owner}`);
-    expect(ofRule(findings, 'rls-not-forced').filter((x) => x.severity === 'error').map((x) => x.relation)).toEqual(['acct.notes']);
+    expect(
+      ofRule(findings, 'rls-not-forced')
+        .filter((x) => x.severity === 'error')
+        .map((x) => x.relation),
+    ).toEqual(['acct.notes']);
     expectFinding(findings, { rule: 'actor-member-of-owner', actor: 'authenticated', object: `role ${owner}`, severity: 'error' });
   });
 
@@ -74,7 +82,11 @@ describe('variants with a real path are still errors', () => {
   });
 
   it("the login's route to the service role, undeclared: an error for every actor that logs in through it", async () => {
-    const { findings } = await lintWith(fx, [], configWith(fx, (c) => ({ ...c, platformRoles: [] })));
+    const { findings } = await lintWith(
+      fx,
+      [],
+      configWith(fx, (c) => ({ ...c, platformRoles: [] })),
+    );
     expect(ofRule(findings, 'actor-bypasses-rls').map((f) => [f.actor, f.severity])).toEqual([
       ['anon', 'error'],
       ['authenticated', 'error'],

@@ -40,7 +40,12 @@ export const MUTATIONS: Mutation[] = [
     id: 'bypassrls-role-reachable',
     pitfall: '3',
     ownMemberRole: true,
-    sql: ['create role $member_bypass nologin bypassrls', 'grant usage on schema app to $member_bypass', 'grant select on all tables in schema app to $member_bypass', 'grant $member_bypass to $member'],
+    sql: [
+      'create role $member_bypass nologin bypassrls',
+      'grant usage on schema app to $member_bypass',
+      'grant select on all tables in schema app to $member_bypass',
+      'grant $member_bypass to $member',
+    ],
     expect: ['actor-bypasses-rls'],
     probes: ['probe-read-escalated'],
   },
@@ -81,8 +86,20 @@ export const MUTATIONS: Mutation[] = [
     expect: ['matview-exposes-tenant-data'],
     probes: ['probe-read'],
   },
-  { id: 'extra-using-true', pitfall: '6', sql: ['create policy documents_everyone on app.documents for select to tp_member using (true)'], expect: ['policy-always-true', 'permissive-widening'], probes: ['probe-read'] },
-  { id: 'stray-or-true', pitfall: '6', sql: replacePolicy('documents_select', 'for select to tp_member, tp_admin using (tenant_id = app.current_tenant_id() or true)'), expect: ['policy-always-true'], probes: ['probe-read'] },
+  {
+    id: 'extra-using-true',
+    pitfall: '6',
+    sql: ['create policy documents_everyone on app.documents for select to tp_member using (true)'],
+    expect: ['policy-always-true', 'permissive-widening'],
+    probes: ['probe-read'],
+  },
+  {
+    id: 'stray-or-true',
+    pitfall: '6',
+    sql: replacePolicy('documents_select', 'for select to tp_member, tp_admin using (tenant_id = app.current_tenant_id() or true)'),
+    expect: ['policy-always-true'],
+    probes: ['probe-read'],
+  },
   {
     id: 'policy-without-to-clause',
     pitfall: '6',
@@ -90,7 +107,13 @@ export const MUTATIONS: Mutation[] = [
     expect: ['policy-always-true', 'policy-to-public'],
     probes: ['probe-read'],
   },
-  { id: 'fail-open-null', pitfall: '7', sql: replacePolicy('documents_select', 'for select to tp_member, tp_admin using (app.current_tenant_id() is null or tenant_id = app.current_tenant_id())'), expect: ['fail-open-null-check'], probes: ['probe-read-unset'] },
+  {
+    id: 'fail-open-null',
+    pitfall: '7',
+    sql: replacePolicy('documents_select', 'for select to tp_member, tp_admin using (app.current_tenant_id() is null or tenant_id = app.current_tenant_id())'),
+    expect: ['fail-open-null-check'],
+    probes: ['probe-read-unset'],
+  },
   {
     id: 'fail-open-coalesce',
     pitfall: '8',
@@ -98,7 +121,13 @@ export const MUTATIONS: Mutation[] = [
     expect: ['fail-open-null-check', 'probe-read-unset'],
     probes: ['probe-read-unset'],
   },
-  { id: 'insert-check-true', pitfall: '9', sql: replacePolicy('documents_insert', 'for insert to tp_member, tp_admin with check (true)'), expect: ['policy-always-true'], probes: ['probe-insert'] },
+  {
+    id: 'insert-check-true',
+    pitfall: '9',
+    sql: replacePolicy('documents_insert', 'for insert to tp_member, tp_admin with check (true)'),
+    expect: ['policy-always-true'],
+    probes: ['probe-insert'],
+  },
   // On documents the composite foreign key to users already stops both (the moved row's user is in the
   // old tenant): the API keys, with no child key, show what the policy alone allows.
   {
@@ -115,11 +144,20 @@ export const MUTATIONS: Mutation[] = [
     expect: ['policy-always-true'],
     probes: ['probe-steal'],
   },
-  { id: 'delete-using-true', pitfall: '6', sql: replacePolicy('documents_delete', 'for delete to tp_member, tp_admin using (true)'), expect: ['policy-always-true'], probes: ['probe-delete'] },
+  {
+    id: 'delete-using-true',
+    pitfall: '6',
+    sql: replacePolicy('documents_delete', 'for delete to tp_member, tp_admin using (true)'),
+    expect: ['policy-always-true'],
+    probes: ['probe-delete'],
+  },
   {
     id: 'permissive-is-public',
     pitfall: '11',
-    sql: ['alter table app.documents add column is_public boolean not null default false', 'create policy documents_public on app.documents for select to tp_member using (is_public)'],
+    sql: [
+      'alter table app.documents add column is_public boolean not null default false',
+      'create policy documents_public on app.documents for select to tp_member using (is_public)',
+    ],
     expect: ['permissive-widening'],
     probes: ['probe-read'],
   },
@@ -181,11 +219,19 @@ export const MUTATIONS: Mutation[] = [
   {
     id: 'new-table-without-rls',
     pitfall: '1',
-    sql: ['create table app.notes (tenant_id uuid not null references app.tenants (id), id uuid primary key default gen_random_uuid(), body text)', 'grant select, insert, update, delete on app.notes to tp_member'],
+    sql: [
+      'create table app.notes (tenant_id uuid not null references app.tenants (id), id uuid primary key default gen_random_uuid(), body text)',
+      'grant select, insert, update, delete on app.notes to tp_member',
+    ],
     expect: ['rls-not-enabled'],
     probes: ['probe-read'],
   },
-  { id: 'leakproof-function', pitfall: '16', sql: ["create function app.same_tenant(a uuid, b uuid) returns boolean language sql immutable leakproof as 'select a = b'"], expect: ['leakproof-function'] },
+  {
+    id: 'leakproof-function',
+    pitfall: '16',
+    sql: ["create function app.same_tenant(a uuid, b uuid) returns boolean language sql immutable leakproof as 'select a = b'"],
+    expect: ['leakproof-function'],
+  },
   {
     id: 'anonymous-reads-tenant-data',
     pitfall: '6',
@@ -211,7 +257,9 @@ export const MUTATIONS: Mutation[] = [
   {
     id: 'trusts-json-setting',
     pitfall: '18',
-    sql: ["create policy documents_groups on app.documents for select to tp_member using (coalesce(nullif(current_setting('app.groups', true), '')::jsonb ? tenant_id::text, false))"],
+    sql: [
+      "create policy documents_groups on app.documents for select to tp_member using (coalesce(nullif(current_setting('app.groups', true), '')::jsonb ? tenant_id::text, false))",
+    ],
     expect: ['policy-trusts-forgeable-setting'],
     probes: ['probe-read-forged'],
   },
@@ -242,14 +290,20 @@ export const MUTATIONS: Mutation[] = [
   {
     id: 'malformed-tenant-matches-every-row',
     pitfall: '7',
-    sql: replacePolicy('documents_select', "for select to tp_member, tp_admin using (case when current_setting('app.tenant_id', true) ~ '^[0-9a-f-]{36}$' then tenant_id = current_setting('app.tenant_id', true)::uuid else true end)"),
+    sql: replacePolicy(
+      'documents_select',
+      "for select to tp_member, tp_admin using (case when current_setting('app.tenant_id', true) ~ '^[0-9a-f-]{36}$' then tenant_id = current_setting('app.tenant_id', true)::uuid else true end)",
+    ),
     expect: ['probe-read-malformed', 'probe-read-unset', 'policy-always-true', 'fail-open-null-check'],
     probes: ['probe-read-malformed'],
   },
   {
     id: 'insert-check-true-and-readable',
     pitfall: '9',
-    sql: [...replacePolicy('documents_insert', 'for insert to tp_member, tp_admin with check (true)'), 'create policy documents_everyone on app.documents for select to tp_member using (true)'],
+    sql: [
+      ...replacePolicy('documents_insert', 'for insert to tp_member, tp_admin with check (true)'),
+      'create policy documents_everyone on app.documents for select to tp_member using (true)',
+    ],
     expect: ['policy-always-true'],
     probes: ['probe-insert-returning'],
   },
@@ -279,9 +333,25 @@ export const MUTATIONS: Mutation[] = [
 
 /** Side channels: reported as warnings (they reveal existence or volume, not rows); the gate itself passes. */
 export const WARNING_MUTATIONS: Mutation[] = [
-  { id: 'unique-without-tenant', pitfall: '13', sql: ['alter table app.documents add constraint documents_title_key unique (title)'], expect: ['unique-omits-tenant-column'], probes: ['probe-duplicate-key'] },
-  { id: 'shared-sequence', pitfall: '14', sql: ['create sequence app.document_numbers', "alter table app.documents add column number bigint not null default nextval('app.document_numbers')"], expect: ['shared-sequence'] },
-  { id: 'default-privileges', pitfall: '20', sql: ['alter default privileges for role tp_owner in schema app grant select on tables to tp_member'], expect: ['default-privileges-to-actor'] },
+  {
+    id: 'unique-without-tenant',
+    pitfall: '13',
+    sql: ['alter table app.documents add constraint documents_title_key unique (title)'],
+    expect: ['unique-omits-tenant-column'],
+    probes: ['probe-duplicate-key'],
+  },
+  {
+    id: 'shared-sequence',
+    pitfall: '14',
+    sql: ['create sequence app.document_numbers', "alter table app.documents add column number bigint not null default nextval('app.document_numbers')"],
+    expect: ['shared-sequence'],
+  },
+  {
+    id: 'default-privileges',
+    pitfall: '20',
+    sql: ['alter default privileges for role tp_owner in schema app grant select on tables to tp_member'],
+    expect: ['default-privileges-to-actor'],
+  },
 ];
 
 /**

@@ -56,10 +56,16 @@ export function func(spec: FuncSpec): Func {
     relationsRead: [],
     readsCurrentUser: false,
     arguments: args,
-    argNames: args === '' ? [] : args.split(',').map((a) => {
-      const words = a.trim().replace(/^(IN|INOUT|VARIADIC)\s+/i, '').split(/\s+/);
-      return words.length > 1 ? words[0]! : '';
-    }),
+    argNames:
+      args === ''
+        ? []
+        : args.split(',').map((a) => {
+            const words = a
+              .trim()
+              .replace(/^(IN|INOUT|VARIADIC)\s+/i, '')
+              .split(/\s+/);
+            return words.length > 1 ? words[0]! : '';
+          }),
     argDefaults: spec.defaults ?? 0,
     variadic: spec.variadic ?? false,
     parseError: null,

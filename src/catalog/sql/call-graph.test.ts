@@ -34,7 +34,7 @@ describe('resolving calls', () => {
 });
 
 describe('settings through the whole call graph', () => {
-  it('follows every level, keeps the chain, and maps arguments into the callee\'s uses', () => {
+  it("follows every level, keeps the chain, and maps arguments into the callee's uses", () => {
     const uid = func({ name: 'auth.uid', result: 'uuid', body: "select nullif(current_setting('request.jwt.claims', true), '')::jsonb ->> 'sub'" });
     const groups = func({ name: 'app.groups', result: 'jsonb', body: "select current_setting('request.groups', true)::jsonb" });
     const has = func({
@@ -60,7 +60,7 @@ describe('settings through the whole call graph', () => {
     expect(jwt.uses).toContainEqual({ path: [{ kind: 'key', key: 'sub' }], test: { kind: 'null-test' } });
   });
 
-  it('a helper\'s returned value is used where the helper is called (auth.org_id() -> auth.jwt() -> the claims)', () => {
+  it("a helper's returned value is used where the helper is called (auth.org_id() -> auth.jwt() -> the claims)", () => {
     const jwt = func({ name: 'auth.jwt', result: 'jsonb', body: "select coalesce(nullif(current_setting('request.jwt.claims', true), ''), '{}')::jsonb" });
     const org = func({ name: 'auth.org_id', result: 'uuid', body: "select nullif(auth.jwt() ->> 'org_id', '')::uuid" });
     const graph = new CallGraph([jwt, org], []);
@@ -71,7 +71,12 @@ describe('settings through the whole call graph', () => {
 
   it('is cycle-safe: mutually recursive functions each see both reads, whichever is asked first', () => {
     for (const order of [0, 1]) {
-      const a = func({ name: 'app.a', args: 'n integer', language: 'plpgsql', body: "begin if n > 0 then return app.b(n - 1); end if; return current_setting('app.x') = 'y'; end" });
+      const a = func({
+        name: 'app.a',
+        args: 'n integer',
+        language: 'plpgsql',
+        body: "begin if n > 0 then return app.b(n - 1); end if; return current_setting('app.x') = 'y'; end",
+      });
       const b = func({ name: 'app.b', args: 'n integer', language: 'plpgsql', body: "begin perform current_setting('app.z'); return app.a(n); end" });
       const graph = new CallGraph([a, b], []);
       const [first, second] = order === 0 ? [a, b] : [b, a];

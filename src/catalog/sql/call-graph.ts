@@ -49,7 +49,12 @@ export function searchPathOf(f: Pick<Func, 'searchPath'>): string[] | null {
   if (f.searchPath === null) return null;
   return f.searchPath
     .split(',')
-    .map((s) => s.trim().replace(/^"(.*)"$/, '$1').replaceAll('""', '"'))
+    .map((s) =>
+      s
+        .trim()
+        .replace(/^"(.*)"$/, '$1')
+        .replaceAll('""', '"'),
+    )
     .filter((s) => s !== '' && s !== '$user' && s !== 'pg_temp');
 }
 

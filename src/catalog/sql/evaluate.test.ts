@@ -12,15 +12,31 @@ const tree = (expr: string): Frame => {
 };
 
 describe('constant true', () => {
-  it.each(['true', '(true)', '1 = 1', "'a'::text = 'a'::text", 'NOT false', "'t'::boolean", 'x OR true', 'true AND 2 = 2', 'tenant_id = tenant_id', "coalesce(null, true)", "CASE WHEN 1 = 1 THEN true ELSE x END", "'1' = 1"])('%s is always true', (e) => {
+  it.each([
+    'true',
+    '(true)',
+    '1 = 1',
+    "'a'::text = 'a'::text",
+    'NOT false',
+    "'t'::boolean",
+    'x OR true',
+    'true AND 2 = 2',
+    'tenant_id = tenant_id',
+    'coalesce(null, true)',
+    'CASE WHEN 1 = 1 THEN true ELSE x END',
+    "'1' = 1",
+  ])('%s is always true', (e) => {
     expect(isConstantTrue(tree(e))).toBe(true);
   });
-  it.each(['is_public', '1 = 2', 'x AND true', "current_setting('app.x', true) = 'on'", 'null', 'tenant_id = owner_id', 'random() = random()', "app.f() = app.f()", 'NOT true'])('%s is not', (e) => {
-    expect(isConstantTrue(tree(e))).toBe(false);
-  });
+  it.each(['is_public', '1 = 2', 'x AND true', "current_setting('app.x', true) = 'on'", 'null', 'tenant_id = owner_id', 'random() = random()', 'app.f() = app.f()', 'NOT true'])(
+    '%s is not',
+    (e) => {
+      expect(isConstantTrue(tree(e))).toBe(false);
+    },
+  );
 });
 
-describe('the session\'s identity, when known', () => {
+describe("the session's identity, when known", () => {
   it('session_user and current_user become the login and the role', () => {
     const identity = { sessionUser: 'app_login', currentUser: 'app_member' };
     expect(isConstantTrue(tree("session_user = 'postgres'"), { identity })).toBe(false);

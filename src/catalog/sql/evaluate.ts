@@ -100,7 +100,8 @@ export function evaluate(frame: Frame | null, env: Env): Value {
       return funcCall(frame, env);
     case 'SQLValueFunction': {
       const op = String(frame.body.op);
-      const known = op === 'SVFOP_SESSION_USER' ? env.identity?.sessionUser : ['SVFOP_CURRENT_USER', 'SVFOP_CURRENT_ROLE', 'SVFOP_USER'].includes(op) ? env.identity?.currentUser : undefined;
+      const known =
+        op === 'SVFOP_SESSION_USER' ? env.identity?.sessionUser : ['SVFOP_CURRENT_USER', 'SVFOP_CURRENT_ROLE', 'SVFOP_USER'].includes(op) ? env.identity?.currentUser : undefined;
       return known !== undefined ? { k: 'const', v: known } : { k: 'unknown', key: `identity:${op}` };
     }
     default:

@@ -15,7 +15,10 @@ const read = (expr: string, name?: string) => {
 const statementFacts = (sql: string) => {
   const r = parseStatements(sql);
   if (!r.ok) throw new Error(r.error);
-  return extractFacts((r.value.stmts ?? []).map((s) => s.stmt), EMPTY_SCOPE);
+  return extractFacts(
+    (r.value.stmts ?? []).map((s) => s.stmt),
+    EMPTY_SCOPE,
+  );
 };
 
 describe('settings read, and how each value is used', () => {
@@ -31,14 +34,23 @@ describe('settings read, and how each value is used', () => {
       uses: [{ path: [{ kind: 'key', key: 'org_id' }], test: { kind: 'compared', with: { kind: 'column', name: 'org_id' } } }],
     });
     expect(read("(current_setting('request.jwt.claims', true)::jsonb -> 'app_metadata' ->> 'org_id') = 'x'").uses).toEqual([
-      { path: [{ kind: 'key', key: 'app_metadata' }, { kind: 'key', key: 'org_id' }], test: { kind: 'equals', literals: ['x'] } },
+      {
+        path: [
+          { kind: 'key', key: 'app_metadata' },
+          { kind: 'key', key: 'org_id' },
+        ],
+        test: { kind: 'equals', literals: ['x'] },
+      },
     ]);
     expect(read("(current_setting('a.claims')::jsonb #>> '{app_metadata,roles}') = 'admin'").uses[0]!.path).toEqual([
       { kind: 'key', key: 'app_metadata' },
       { kind: 'key', key: 'roles' },
     ]);
     expect(read("jsonb_extract_path_text(current_setting('a.claims')::jsonb, 'org', 'id') = org_id::text").uses[0]).toEqual({
-      path: [{ kind: 'key', key: 'org' }, { kind: 'key', key: 'id' }],
+      path: [
+        { kind: 'key', key: 'org' },
+        { kind: 'key', key: 'id' },
+      ],
       test: { kind: 'compared', with: { kind: 'column', name: 'org_id' } },
     });
   });
@@ -52,7 +64,7 @@ describe('settings read, and how each value is used', () => {
   it('containment and key tests: ?|, ?&, @>, ? with a column', () => {
     expect(read("current_setting('a.roles')::jsonb ?| array['owner', 'admin']").uses[0]!.test).toEqual({ kind: 'contains', operator: '?|', literals: ['owner', 'admin'] });
     expect(read("current_setting('a.roles')::jsonb ?& '{a,b}'::text[]").uses[0]!.test).toEqual({ kind: 'contains', operator: '?&', literals: ['a', 'b'] });
-    expect(read("current_setting('a.claims')::jsonb @> '{\"role\": \"admin\"}'").uses[0]!.test).toEqual({ kind: 'contains', operator: '@>', literals: ['{"role": "admin"}'] });
+    expect(read('current_setting(\'a.claims\')::jsonb @> \'{"role": "admin"}\'').uses[0]!.test).toEqual({ kind: 'contains', operator: '@>', literals: ['{"role": "admin"}'] });
     expect(read("current_setting('a.groups')::jsonb ? group_id::text").uses[0]!.test).toEqual({ kind: 'has-key', source: { kind: 'column', name: 'group_id' } });
   });
 
@@ -80,7 +92,9 @@ describe('settings read, and how each value is used', () => {
 
   it('a later COALESCE argument is a fallback of the settings read before it', () => {
     const expr = "coalesce(nullif(current_setting('request.jwt.claims', true), '')::jsonb ->> 'sub', current_setting('request.jwt.claim.sub', true)) = (owner)::text";
-    expect(read(expr, 'request.jwt.claim.sub').uses).toEqual([{ path: [], test: { kind: 'compared', with: { kind: 'column', name: 'owner' } }, fallbackOf: ['request.jwt.claims'] }]);
+    expect(read(expr, 'request.jwt.claim.sub').uses).toEqual([
+      { path: [], test: { kind: 'compared', with: { kind: 'column', name: 'owner' } }, fallbackOf: ['request.jwt.claims'] },
+    ]);
     expect(read(expr, 'request.jwt.claims').uses[0]!.fallbackOf).toBeUndefined();
   });
 
@@ -92,7 +106,9 @@ describe('settings read, and how each value is used', () => {
 
 describe('other facts', () => {
   it('settings written with set_config (local or not) and SET / SET LOCAL', () => {
-    const f = statementFacts("select set_config('app.tenant_id', $1, true); select set_config('App.User', 'x', false); set local app.region = 'eu'; set app.mode to 'x'; select set_config('app.dyn', 'x', $2)");
+    const f = statementFacts(
+      "select set_config('app.tenant_id', $1, true); select set_config('App.User', 'x', false); set local app.region = 'eu'; set app.mode to 'x'; select set_config('app.dyn', 'x', $2)",
+    );
     expect(f.settingsWritten).toEqual([
       { name: 'app.tenant_id', local: true },
       { name: 'app.user', local: false },
@@ -109,13 +125,28 @@ describe('other facts', () => {
   });
 
   it('relations read and written, CTE names excluded; calls with their arity and arguments', () => {
-    const f = statementFacts('with m as (select * from app.members) insert into app.audit (x) select core.f(m.id, 1) from m join Teams t on true where exists (select from only public.x)');
+    const f = statementFacts(
+      'with m as (select * from app.members) insert into app.audit (x) select core.f(m.id, 1) from m join Teams t on true where exists (select from only public.x)',
+    );
     expect(f.relationsRead.map((r) => `${r.schema}.${r.name}`).sort()).toEqual(['app.members', 'null.teams', 'public.x']);
     expect(f.relationsWritten).toEqual([{ schema: 'app', name: 'audit' }]);
     expect(f.calls).toEqual([
-      { schema: 'core', name: 'f', arity: 2, args: [{ kind: 'column', name: 'id' }, { kind: 'literal', value: '1' }], use: { path: [], test: { kind: 'read' } }, json: false },
+      {
+        schema: 'core',
+        name: 'f',
+        arity: 2,
+        args: [
+          { kind: 'column', name: 'id' },
+          { kind: 'literal', value: '1' },
+        ],
+        use: { path: [], test: { kind: 'read' } },
+        json: false,
+      },
     ]);
-    expect(expressionFacts('(tenant_id = app.current_tenant_id()) AND "My Schema"."F"(x)').calls.map((c) => `${c.schema}.${c.name}/${c.arity}`)).toEqual(['app.current_tenant_id/0', 'My Schema.F/1']);
+    expect(expressionFacts('(tenant_id = app.current_tenant_id()) AND "My Schema"."F"(x)').calls.map((c) => `${c.schema}.${c.name}/${c.arity}`)).toEqual([
+      'app.current_tenant_id/0',
+      'My Schema.F/1',
+    ]);
   });
 
   it('columns: the last part of each reference, never words inside literals or function names', () => {

@@ -88,7 +88,11 @@ export function extractFacts(roots: readonly unknown[], scope: Scope): SqlFacts 
         // `v := current_setting(...)` / `(select current_setting(...) as s)`: a definition, not a use.
         const definition = parent?.kind === 'ResTarget' && typeof parent.body.name === 'string' && scope.aliases.has(parent.body.name);
         const use = definition ? null : useAt(top, parents, up.top, scope);
-        noteRead(up.origin.name, up.origin.json, use ? { path: [...up.origin.path, ...use.steps], test: use.test, ...(up.origin.fallbackOf ? { fallbackOf: up.origin.fallbackOf } : {}) } : null);
+        noteRead(
+          up.origin.name,
+          up.origin.json,
+          use ? { path: [...up.origin.path, ...use.steps], test: use.test, ...(up.origin.fallbackOf ? { fallbackOf: up.origin.fallbackOf } : {}) } : null,
+        );
       }
       switch (f.kind) {
         case 'FuncCall': {

@@ -24,7 +24,7 @@ describe('SQL bodies', () => {
     expect(ret.returns).toEqual([{ kind: 'setting', origin: { name: 'app.b', path: [], json: false } }]);
   });
 
-  it('says what a helper returns: a setting, or another function\'s result at a JSON path', () => {
+  it("says what a helper returns: a setting, or another function's result at a JSON path", () => {
     const b = functionBody(func({ name: 'auth.org_id', result: 'uuid', body: "select nullif(auth.jwt() ->> 'org_id', '')::uuid" }));
     expect(b.returns).toEqual([{ kind: 'call', call: { schema: 'auth', name: 'jwt', arity: 0, args: [] }, path: [{ kind: 'key', key: 'org_id' }], json: true }]);
   });
@@ -62,7 +62,10 @@ end`,
     expect(b.params).toEqual(['p_group', 'p_perm']);
     const groups = b.facts.settingsRead.find((r) => r.name === 'request.groups')!;
     expect(groups.json).toBe(true);
-    expect(groups.uses).toContainEqual({ path: [{ kind: 'key-from', source: { kind: 'parameter', name: 'p_group', position: 1 } }], test: { kind: 'has-key', source: { kind: 'parameter', name: 'p_perm', position: 2 } } });
+    expect(groups.uses).toContainEqual({
+      path: [{ kind: 'key-from', source: { kind: 'parameter', name: 'p_group', position: 1 } }],
+      test: { kind: 'has-key', source: { kind: 'parameter', name: 'p_perm', position: 2 } },
+    });
     expect(b.facts.settingsRead.find((r) => r.name === 'app.role')!.uses).toContainEqual({ path: [], test: { kind: 'equals', literals: ['owner'] } });
   });
 
@@ -99,8 +102,16 @@ end`,
   });
 
   it('trigger functions and procedures parse; an invalid body falls back, recorded', () => {
-    expect(functionBody(func({ name: 'app.trg', language: 'plpgsql', result: 'trigger', body: "begin new.tenant_id := current_setting('app.tenant_id')::uuid; return new; end" })).facts.settingsRead.map((r) => r.name)).toEqual(['app.tenant_id']);
-    const proc = { ...func({ name: 'app.p', args: 'x integer', language: 'plpgsql', body: "begin perform set_config('app.x', x::text, true); end" }), kind: 'procedure' as const, result: '' };
+    expect(
+      functionBody(
+        func({ name: 'app.trg', language: 'plpgsql', result: 'trigger', body: "begin new.tenant_id := current_setting('app.tenant_id')::uuid; return new; end" }),
+      ).facts.settingsRead.map((r) => r.name),
+    ).toEqual(['app.tenant_id']);
+    const proc = {
+      ...func({ name: 'app.p', args: 'x integer', language: 'plpgsql', body: "begin perform set_config('app.x', x::text, true); end" }),
+      kind: 'procedure' as const,
+      result: '',
+    };
     expect(functionBody(proc).facts.settingsWritten).toEqual([{ name: 'app.x', local: true }]);
     const broken = functionBody(func({ name: 'app.bad', language: 'plpgsql', body: "begin retrun current_setting('app.y'); end" }));
     expect(broken.facts.errors).toHaveLength(1);

@@ -112,7 +112,14 @@ export type Constant = string | number | boolean | null;
 export function constantOf(frame: Frame | null): Constant | undefined {
   const f = stripCasts(frame);
   if (f?.kind !== 'A_Const') return undefined;
-  const b = f.body as { isnull?: boolean; ival?: { ival?: number }; fval?: { fval?: string }; boolval?: { boolval?: boolean }; sval?: { sval?: string }; bsval?: { bsval?: string } };
+  const b = f.body as {
+    isnull?: boolean;
+    ival?: { ival?: number };
+    fval?: { fval?: string };
+    boolval?: { boolval?: boolean };
+    sval?: { sval?: string };
+    bsval?: { bsval?: string };
+  };
   if (b.isnull) return null;
   if (b.ival) return b.ival.ival ?? 0;
   if (b.fval) return Number(b.fval.fval);

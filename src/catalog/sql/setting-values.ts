@@ -32,7 +32,15 @@ export const EMPTY_SCOPE: Scope = { params: [], aliases: new Map(), variables: n
 
 const JSON_TYPES = new Set(['json', 'jsonb']);
 const JSON_EXTRACT = new Set(['jsonb_extract_path', 'jsonb_extract_path_text', 'json_extract_path', 'json_extract_path_text']);
-const ELEMENTS = new Set(['jsonb_array_elements', 'jsonb_array_elements_text', 'json_array_elements', 'json_array_elements_text', 'string_to_array', 'regexp_split_to_array', 'unnest']);
+const ELEMENTS = new Set([
+  'jsonb_array_elements',
+  'jsonb_array_elements_text',
+  'json_array_elements',
+  'json_array_elements_text',
+  'string_to_array',
+  'regexp_split_to_array',
+  'unnest',
+]);
 const KEYS = new Set(['jsonb_object_keys', 'json_object_keys']);
 /** Text functions that keep the value recognisable (a comparison after lower() is still a comparison). */
 const TRANSPARENT = new Set(['lower', 'upper', 'btrim', 'trim', 'ltrim', 'rtrim', 'text']);
@@ -66,7 +74,9 @@ export function extend(parent: Frame, c: Frame, o: Origin, scope: Scope): Origin
       return o;
     case 'CoalesceExpr': {
       // coalesce(a, b): b counts only when a is NULL. Which settings a reads, b falls back from.
-      const earlier = children(parent, 'args').slice(0, c.index ?? 0).flatMap((a) => settingsReadIn(a, scope));
+      const earlier = children(parent, 'args')
+        .slice(0, c.index ?? 0)
+        .flatMap((a) => settingsReadIn(a, scope));
       if (earlier.length === 0) return o;
       return { ...o, fallbackOf: [...new Set([...(o.fallbackOf ?? []), ...earlier])].sort() };
     }
@@ -158,7 +168,13 @@ export function classify(frame: Frame | null, scope: Scope): ValueSource {
     const { schema, name } = callName(f);
     return { kind: 'call', name: schema ? `${schema}.${name}` : name };
   }
-  if (f.kind === 'SQLValueFunction') return { kind: 'call', name: String(f.body.op ?? '').replace(/^SVFOP_/, '').toLowerCase() };
+  if (f.kind === 'SQLValueFunction')
+    return {
+      kind: 'call',
+      name: String(f.body.op ?? '')
+        .replace(/^SVFOP_/, '')
+        .toLowerCase(),
+    };
   return { kind: 'other' };
 }
 
@@ -241,7 +257,9 @@ export function useAt(value: Frame, parents: readonly Frame[], top: number, scop
   if (COMPARISONS.has(op)) return { steps: [], test: compare(other, scope) };
   if (op === '?' && value.field === 'lexpr') {
     const literal = constantOf(other);
-    return typeof literal === 'string' ? { steps: [], test: { kind: 'contains', operator: '?', literals: [literal] } } : { steps: [], test: { kind: 'has-key', source: classify(other, scope) } };
+    return typeof literal === 'string'
+      ? { steps: [], test: { kind: 'contains', operator: '?', literals: [literal] } }
+      : { steps: [], test: { kind: 'has-key', source: classify(other, scope) } };
   }
   if ((op === '?|' || op === '?&') && value.field === 'lexpr') {
     const literals = constantArray(other);

@@ -4,8 +4,7 @@ import type { Command } from 'commander';
 // Every command's --help ends with examples and the exit codes. Commands that bring their own
 // examples (addHelpText 'after') keep them; the ones below get theirs here, in one place.
 
-export const EXIT_CODES =
-  'Exit codes: 0 passed, 1 isolation findings (gate, check), 2 usage or infrastructure error (the message names the fix), 130 interrupted by Ctrl-C.';
+export const EXIT_CODES = 'Exit codes: 0 passed, 1 isolation findings (gate, check), 2 usage or infrastructure error (the message names the fix), 130 interrupted by Ctrl-C.';
 
 const EXAMPLES: Record<string, string[]> = {
   db: ['tenantproof db start && tenantproof db reset', 'tenantproof db commit -m "add projects"', 'DATABASE_URL=postgres://me@db/app_dev tenantproof db migrate'],

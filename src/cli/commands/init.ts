@@ -8,7 +8,10 @@ export function register(program: Command): void {
     .command('init')
     .description('propose a tenantproof.config.ts for an existing project: tenant column, actors and their context, from the catalog')
     .option('--database-url <url>', 'read the catalog of this database (nothing in it is changed)')
-    .option('--migrations <dir>', "apply this folder's migrations to a scratch database and read that (default: the .gmrc project's graphile-migrate folder; a plain folder of .sql files runs in name order)")
+    .option(
+      '--migrations <dir>',
+      "apply this folder's migrations to a scratch database and read that (default: the .gmrc project's graphile-migrate folder; a plain folder of .sql files runs in name order)",
+    )
     .option('-o, --out <file>', 'where the config goes (default: tenantproof.config.ts in the project root)')
     .option('--force', 'replace an existing config')
     .option('--dry-run', 'print the proposal, write nothing')
@@ -49,8 +52,12 @@ Examples:
       const { c } = out;
       const t = r.proposal.tenancy;
       const where = path.relative(process.cwd(), r.file!) || r.file!;
-      out.result(`${c.green('wrote')} ${where}: tenant ${t.tenantTable ?? '(no tenant table)'} by ${t.tenantColumn}; ${r.proposal.actors.map((a) => `${a.name} (${a.role}, ${a.expect})`).join(', ')}; ${r.proposal.globalTables.length} global table${r.proposal.globalTables.length === 1 ? '' : 's'}`);
-      out.result(`${r.questions > 0 ? c.yellow(`${r.questions} QUESTION${r.questions > 1 ? 's' : ''}`) : 'no question'} to answer in the file; the lint with this proposal: ${r.lint.error} errors, ${r.lint.warning} warnings`);
+      out.result(
+        `${c.green('wrote')} ${where}: tenant ${t.tenantTable ?? '(no tenant table)'} by ${t.tenantColumn}; ${r.proposal.actors.map((a) => `${a.name} (${a.role}, ${a.expect})`).join(', ')}; ${r.proposal.globalTables.length} global table${r.proposal.globalTables.length === 1 ? '' : 's'}`,
+      );
+      out.result(
+        `${r.questions > 0 ? c.yellow(`${r.questions} QUESTION${r.questions > 1 ? 's' : ''}`) : 'no question'} to answer in the file; the lint with this proposal: ${r.lint.error} errors, ${r.lint.warning} warnings`,
+      );
       out.result(c.dim('next: answer the questions, then run `tenantproof gate`'));
     });
 }

@@ -44,12 +44,21 @@ export function register(program: Command): void {
   // The gate's own sharding: the gate command is defined in ../index.ts; its action passes every flag on to gate().
   program.commands
     .find((c) => c.name() === 'gate')
-    ?.addOption(new Option('--shard <i/n>', 'probe only shard i of n of the worlds (world k runs in shard k mod n + 1) and write a partial report; join them with report --merge').argParser(shardArg))
-    .addHelpText('after', '\nSharding (one machine each, same seed):\n  tenantproof gate --seed 7 --shard 1/2 --report-dir out/1\n  tenantproof gate --seed 7 --shard 2/2 --report-dir out/2\n  tenantproof report --merge out/1/isolation-report.shard-1-of-2.json out/2/isolation-report.shard-2-of-2.json');
+    ?.addOption(
+      new Option('--shard <i/n>', 'probe only shard i of n of the worlds (world k runs in shard k mod n + 1) and write a partial report; join them with report --merge').argParser(
+        shardArg,
+      ),
+    )
+    .addHelpText(
+      'after',
+      '\nSharding (one machine each, same seed):\n  tenantproof gate --seed 7 --shard 1/2 --report-dir out/1\n  tenantproof gate --seed 7 --shard 2/2 --report-dir out/2\n  tenantproof report --merge out/1/isolation-report.shard-1-of-2.json out/2/isolation-report.shard-2-of-2.json',
+    );
 
   program
     .command('report')
-    .description('render Markdown, HTML, JUnit and SARIF from a report JSON; --check: fail when the committed reports are stale; --merge: join the partial reports of a sharded gate')
+    .description(
+      'render Markdown, HTML, JUnit and SARIF from a report JSON; --check: fail when the committed reports are stale; --merge: join the partial reports of a sharded gate',
+    )
     .option('--from <file>', 'the report JSON to render (default reports/isolation-report.json)')
     .option('--report-dir <dir>', 'where the reports go (render: beside --from; --check: the committed reports; --merge: reports)')
     .option('--check', 'run the gate into a temporary folder and fail (exit 1) when the committed reports differ from what the schema produces now, or when the gate fails')
@@ -98,7 +107,10 @@ export function register(program: Command): void {
     .argument('<base>', 'the report of the base branch (isolation-report.json)')
     .argument('<head>', 'the report of the change')
     .option('-o, --output <file>', 'also write the Markdown to this file')
-    .addHelpText('after', '\nExample:\n  git show main:reports/isolation-report.json > /tmp/base.json\n  tenantproof diff /tmp/base.json reports/isolation-report.json > comment.md')
+    .addHelpText(
+      'after',
+      '\nExample:\n  git show main:reports/isolation-report.json > /tmp/base.json\n  tenantproof diff /tmp/base.json reports/isolation-report.json > comment.md',
+    )
     .action((base: string, head: string, o: { output?: string }) => {
       const r = diff({ base, head, output: o.output });
       process.stdout.write(r.markdown);
@@ -121,18 +133,36 @@ function printCheck(r: ReportCheck): void {
   } else {
     console.log(`${pc.red('stale')}  the committed reports in ${r.dir} differ from what the schema produces now:`);
     for (const f of r.files) {
-      if (f.status === 'changed') console.log(`  changed  ${rel(f.name)}${f.lines ? ` (-${f.lines.removed} +${f.lines.added} lines, first difference at line ${f.lines.first})` : ''}`);
+      if (f.status === 'changed')
+        console.log(`  changed  ${rel(f.name)}${f.lines ? ` (-${f.lines.removed} +${f.lines.added} lines, first difference at line ${f.lines.first})` : ''}`);
       if (f.status === 'missing') console.log(`  missing  ${rel(f.name)}`);
     }
     const d = r.diff;
     if (d) {
       const parts = [
-        d.added.length > 0 ? `${d.added.length} new finding(s): ${d.added.slice(0, 5).map((f) => `${f.severity} ${f.rule}${f.relation ? ` ${f.relation}` : ''}${f.actor ? ` [${f.actor}]` : ''}`).join('; ')}${d.added.length > 5 ? '; ...' : ''}` : null,
-        d.resolved.length > 0 ? `${d.resolved.length} resolved: ${d.resolved.slice(0, 5).map((f) => `${f.rule}${f.relation ? ` ${f.relation}` : ''}`).join('; ')}${d.resolved.length > 5 ? '; ...' : ''}` : null,
+        d.added.length > 0
+          ? `${d.added.length} new finding(s): ${d.added
+              .slice(0, 5)
+              .map((f) => `${f.severity} ${f.rule}${f.relation ? ` ${f.relation}` : ''}${f.actor ? ` [${f.actor}]` : ''}`)
+              .join('; ')}${d.added.length > 5 ? '; ...' : ''}`
+          : null,
+        d.resolved.length > 0
+          ? `${d.resolved.length} resolved: ${d.resolved
+              .slice(0, 5)
+              .map((f) => `${f.rule}${f.relation ? ` ${f.relation}` : ''}`)
+              .join('; ')}${d.resolved.length > 5 ? '; ...' : ''}`
+          : null,
         d.changed.length > 0 ? `${d.changed.length} changed severity` : null,
-        d.cells.length > 0 ? `${d.cells.length} matrix cell(s) changed status, e.g. ${d.cells.slice(0, 3).map((c) => `${c.relation} ${c.actor} ${c.probe}: ${c.from ?? '(none)'} -> ${c.to ?? '(none)'}`).join('; ')}` : null,
+        d.cells.length > 0
+          ? `${d.cells.length} matrix cell(s) changed status, e.g. ${d.cells
+              .slice(0, 3)
+              .map((c) => `${c.relation} ${c.actor} ${c.probe}: ${c.from ?? '(none)'} -> ${c.to ?? '(none)'}`)
+              .join('; ')}`
+          : null,
         d.base.verdict !== d.head.verdict ? `verdict ${d.base.verdict} -> ${d.head.verdict}` : null,
-        d.base.coverage.worlds !== d.head.coverage.worlds || d.base.seed !== d.head.seed ? `run: seed ${d.base.seed} -> ${d.head.seed}, worlds ${d.base.coverage.worlds} -> ${d.head.coverage.worlds}` : null,
+        d.base.coverage.worlds !== d.head.coverage.worlds || d.base.seed !== d.head.seed
+          ? `run: seed ${d.base.seed} -> ${d.head.seed}, worlds ${d.base.coverage.worlds} -> ${d.head.coverage.worlds}`
+          : null,
       ].filter(Boolean);
       if (parts.length > 0) console.log(`  in the JSON report: ${parts.join('; ')}`);
       else console.log('  in the JSON report: same findings and matrix; counts or wording changed');

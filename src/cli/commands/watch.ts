@@ -8,7 +8,8 @@ const MAX_LINES = 5;
 /** The verdict as a person reads it: one line per exposed relation (at most five), then one summary line. */
 export function formatVerdict(v: WatchVerdict, c: Colors): string[] {
   const seconds = fmtSeconds(v.ms.total);
-  const changed = v.changed.length > 2 ? `${v.changed.slice(0, 2).join(', ')} and ${v.changed.length - 2} more changed` : v.changed.length > 0 ? `${v.changed.join(', ')} changed` : '';
+  const changed =
+    v.changed.length > 2 ? `${v.changed.slice(0, 2).join(', ')} and ${v.changed.length - 2} more changed` : v.changed.length > 0 ? `${v.changed.join(', ')} changed` : '';
   const scope =
     v.scope === 'all'
       ? `${fmtInt(v.checks)} checks`

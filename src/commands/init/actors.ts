@@ -83,9 +83,17 @@ function gatewaysOf(roles: readonly Role[], role: string): string[] {
     .sort();
 }
 
-export function proposeActors(catalog: Catalog, tenancy: ProposedTenancy, members: ProposedMemberships | null): { actors: ProposedActor[]; platformRoles: ProposedPlatformRole[]; questions: string[] } {
+export function proposeActors(
+  catalog: Catalog,
+  tenancy: ProposedTenancy,
+  members: ProposedMemberships | null,
+): { actors: ProposedActor[]; platformRoles: ProposedPlatformRole[]; questions: string[] } {
   const roles = new Map(catalog.roles.map((r) => [r.name, r]));
-  const owners = new Set([...catalog.relations.filter(inScope).map((r) => r.owner), ...catalog.schemas.map((s) => s.owner), ...catalog.functions.filter((f) => f.inScope).map((f) => f.owner)]);
+  const owners = new Set([
+    ...catalog.relations.filter(inScope).map((r) => r.owner),
+    ...catalog.schemas.map((s) => s.owner),
+    ...catalog.functions.filter((f) => f.inScope).map((f) => f.owner),
+  ]);
   const used = usingRoles(catalog);
   const named = new Set(catalog.relations.filter(inScope).flatMap((r) => r.policies.flatMap((p) => p.roles)));
   const candidates = [...used]
@@ -128,7 +136,10 @@ export function proposeActors(catalog: Catalog, tenancy: ProposedTenancy, member
     }
     if (gateways.length === 0 && !r.login) qs.push('no login role can become this role: is it used at all?');
     const readable = catalog.relations.filter((x) => inScope(x) && x.tenancy && x.privileges.some((p) => p.role === role && p.select)).length;
-    if (readable > 0) qs.push(`it may SELECT ${readable} tenant tables, but no policy on them applies to it: 'none' assumed (it should see no tenant row); if it is a tenant's user, give it policies and expect 'tenant'`);
+    if (readable > 0)
+      qs.push(
+        `it may SELECT ${readable} tenant tables, but no policy on them applies to it: 'none' assumed (it should see no tenant row); if it is a tenant's user, give it policies and expect 'tenant'`,
+      );
     const base = SUPABASE_ACTORS[role];
     if (base && base !== 'none') qs.push(`named like Supabase's ${role}, which usually expects '${base}'`);
     return { ...common, expect: 'none', why: `${role}: ${via}; no policy on tenant data applies to it`, questions: qs };

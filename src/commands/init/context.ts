@@ -58,7 +58,7 @@ export function proposeContext(catalog: Catalog, role: string, applied: readonly
   const settings = mergeByName(applied.flatMap((a) => a.policy.settings));
   const found: Found | null =
     rolePerTenant(catalog, role, applied, tenancy) ??
-    (members ? principalJwt(settings) ?? sessionTable(catalog, applied, members) ?? principalSetting(settings) : null) ??
+    (members ? (principalJwt(settings) ?? sessionTable(catalog, applied, members) ?? principalSetting(settings)) : null) ??
     tenantJwt(settings, tenancy.tenantColumn) ??
     tenantSetting(catalog, settings, tenancy.tenantColumn);
   const pre = preRequest(catalog, role, applied, settings);
@@ -82,13 +82,17 @@ export function proposeContext(catalog: Catalog, role: string, applied: readonly
   if (pre) {
     context = { ...context, preRequest: pre.name };
     const them = pre.writes.length > 1 ? 'them' : 'it';
-    notes.push(`${pre.name}() writes ${pre.writes.join(', ')} after the claims, as PostgREST's db-pre-request: not trusted (a session can write ${them} too), so the probes forge ${them}`);
+    notes.push(
+      `${pre.name}() writes ${pre.writes.join(', ')} after the claims, as PostgREST's db-pre-request: not trusted (a session can write ${them} too), so the probes forge ${them}`,
+    );
   }
   const covered = (name: string) => found?.writes(name) === true || pre?.writes.includes(name) === true;
   const others = settings.map((s) => s.name).filter((n) => !covered(n));
   if (others.length > 0) {
     const them = others.length > 1 ? 'them' : 'it';
-    questions.unshift(`its policies also read ${others.join(', ')}: if only a trusted layer sets ${them}, add ${them} to context.trustedSettings; if a session can set ${them}, that is a finding`);
+    questions.unshift(
+      `its policies also read ${others.join(', ')}: if only a trusted layer sets ${them}, add ${them} to context.trustedSettings; if a session can set ${them}, that is a finding`,
+    );
   }
   return { context, as: found?.as ?? 'tenant', why, notes, questions };
 }
@@ -177,7 +181,10 @@ function principalJwt(settings: readonly SettingRead[]): Found | null {
 
 /** A SECURITY DEFINER function the policies call reads a table of sessions (a NOT NULL key to the principals) by a setting. */
 function sessionTable(catalog: Catalog, applied: readonly AppliedPolicy[], members: ProposedMemberships): Found | null {
-  const functions = policyFunctions(catalog, applied.map((a) => a.policy)).filter((f) => f.securityDefiner);
+  const functions = policyFunctions(
+    catalog,
+    applied.map((a) => a.policy),
+  ).filter((f) => f.securityDefiner);
   for (const f of functions) {
     for (const name of f.relationsReferenced) {
       const table = relationOf(catalog, name);
@@ -241,7 +248,13 @@ function tenantSetting(catalog: Catalog, settings: readonly SettingRead[], colum
       questions,
     };
   }
-  return { mechanism: { sql: `select set_config('${first.name}', ${TENANT_PLACEHOLDER}, true)` }, as: 'tenant', why: `its policies read ${first.name}`, writes: (n) => n === first.name, questions };
+  return {
+    mechanism: { sql: `select set_config('${first.name}', ${TENANT_PLACEHOLDER}, true)` },
+    as: 'tenant',
+    why: `its policies read ${first.name}`,
+    writes: (n) => n === first.name,
+    questions,
+  };
 }
 
 /** A function of the schema that writes the setting for the whole session: set_config('name', ..., false). */
@@ -257,11 +270,19 @@ const WRITTEN = /set_config\s*\(\s*'((?:[^']|'')+)'/gi;
 
 function preRequest(catalog: Catalog, role: string, applied: readonly AppliedPolicy[], settings: readonly SettingRead[]): { name: string; writes: string[] } | null {
   const read = new Set(settings.map((s) => s.name));
-  const called = new Set(policyFunctions(catalog, applied.map((a) => a.policy)).map((f) => f.signature));
+  const called = new Set(
+    policyFunctions(
+      catalog,
+      applied.map((a) => a.policy),
+    ).map((f) => f.signature),
+  );
   const found = catalog.functions
     .filter((f) => appFunction(f) && f.kind === 'function' && !f.isTrigger && f.argTypes.length === 0 && f.returnType === 'void' && !called.has(f.signature))
     .filter((f) => f.publicExecute || f.executableBy.includes(role))
-    .map((f) => ({ name: `${f.schema}.${f.name}`, writes: [...new Set([...(f.body ?? '').matchAll(WRITTEN)].map((m) => m[1]!.replaceAll("''", "'").toLowerCase()))].filter((s) => read.has(s)).sort() }))
+    .map((f) => ({
+      name: `${f.schema}.${f.name}`,
+      writes: [...new Set([...(f.body ?? '').matchAll(WRITTEN)].map((m) => m[1]!.replaceAll("''", "'").toLowerCase()))].filter((s) => read.has(s)).sort(),
+    }))
     .filter((f) => f.writes.length > 0);
   return found.length === 1 ? found[0]! : null;
 }

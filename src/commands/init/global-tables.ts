@@ -40,7 +40,9 @@ export function proposeGlobalTables(catalog: Catalog, tenantTable: string | null
       reason: reason ?? PLACEHOLDER_REASON,
       questions: reason
         ? []
-        : [`shared by every tenant on purpose? ${r.qualifiedName} has no ${catalog.tenancy.tenantColumn} and no key to a tenant row (access copies today's grants; say why in reason)`],
+        : [
+            `shared by every tenant on purpose? ${r.qualifiedName} has no ${catalog.tenancy.tenantColumn} and no key to a tenant row (access copies today's grants; say why in reason)`,
+          ],
     });
   }
   return out;

@@ -43,15 +43,34 @@ export function proposeMemberships(catalog: Catalog, tenancy: ProposedTenancy): 
       if (!unique) continue;
       const reading = policies.filter((p) => policyRelations(catalog, [p]).has(table.qualifiedName));
       if (reading.length === 0) continue;
-      const via = [...new Set(reading.flatMap((p) => policyFunctions(catalog, [p]).filter((f) => f.relationsReferenced.includes(table.qualifiedName)).map((f) => `${f.schema}.${f.name}()`)))].sort();
-      candidates.push({ table, tenantColumn: toTenant.columns[0]!, principalColumn: toPrincipal.columns[0]!, principals, principalKey: toPrincipal.referencedColumns[0]!, readBy: reading.length, via });
+      const via = [
+        ...new Set(
+          reading.flatMap((p) =>
+            policyFunctions(catalog, [p])
+              .filter((f) => f.relationsReferenced.includes(table.qualifiedName))
+              .map((f) => `${f.schema}.${f.name}()`),
+          ),
+        ),
+      ].sort();
+      candidates.push({
+        table,
+        tenantColumn: toTenant.columns[0]!,
+        principalColumn: toPrincipal.columns[0]!,
+        principals,
+        principalKey: toPrincipal.referencedColumns[0]!,
+        readBy: reading.length,
+        via,
+      });
     }
   }
   candidates.sort((a, b) => b.readBy - a.readBy || a.table.qualifiedName.localeCompare(b.table.qualifiedName));
   const [best, second] = candidates;
   if (!best) return null;
   const questions: string[] = [];
-  if (second) questions.push(`${second.table.qualifiedName} (${second.principalColumn}, ${second.tenantColumn}) also joins ${second.principals.qualifiedName} to tenants: is it the memberships instead?`);
+  if (second)
+    questions.push(
+      `${second.table.qualifiedName} (${second.principalColumn}, ${second.tenantColumn}) also joins ${second.principals.qualifiedName} to tenants: is it the memberships instead?`,
+    );
   const roleColumn = roleColumnOf(catalog, best);
   const how = best.via.length > 0 ? `through ${best.via.join(', ')}` : 'in subqueries';
   return {

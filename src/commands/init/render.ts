@@ -19,7 +19,12 @@ function value(v: unknown): string {
 const comment = (indent: string, text: string) => `${indent}// ${text}`;
 const questionLines = (indent: string, qs: readonly string[]) => qs.map((q) => comment(indent, `QUESTION: ${q}`));
 
-type Data = { tenancy: Record<string, unknown>; actors: Array<Record<string, unknown>>; platformRoles?: Array<Record<string, unknown>>; globalTables: Array<Record<string, unknown>> };
+type Data = {
+  tenancy: Record<string, unknown>;
+  actors: Array<Record<string, unknown>>;
+  platformRoles?: Array<Record<string, unknown>>;
+  globalTables: Array<Record<string, unknown>>;
+};
 
 export function renderConfig(p: ConfigProposal, source: string): string {
   const c = proposalToConfig(p) as Data;

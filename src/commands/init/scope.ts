@@ -6,9 +6,33 @@
 import type { Catalog, Func, Policy, Relation } from '../../catalog/types.js';
 
 /** Column names that usually hold the tenant, best first. */
-export const TENANT_COLUMN_NAMES = ['tenant_id', 'org_id', 'organization_id', 'organisation_id', 'account_id', 'workspace_id', 'team_id', 'company_id', 'customer_id', 'client_id', 'project_id'];
+export const TENANT_COLUMN_NAMES = [
+  'tenant_id',
+  'org_id',
+  'organization_id',
+  'organisation_id',
+  'account_id',
+  'workspace_id',
+  'team_id',
+  'company_id',
+  'customer_id',
+  'client_id',
+  'project_id',
+];
 /** Schemas of tools, not of the application. */
-export const TOOL_SCHEMAS = ['graphile_migrate', 'graphile_worker', 'postgraphile_watch', 'supabase_migrations', 'supabase_functions', 'extensions', 'realtime', 'storage', 'vault', 'pgsodium', 'pgbouncer'];
+export const TOOL_SCHEMAS = [
+  'graphile_migrate',
+  'graphile_worker',
+  'postgraphile_watch',
+  'supabase_migrations',
+  'supabase_functions',
+  'extensions',
+  'realtime',
+  'storage',
+  'vault',
+  'pgsodium',
+  'pgbouncer',
+];
 
 export const inScope = (r: Relation) => !r.extension && !TOOL_SCHEMAS.includes(r.schema);
 export const appFunction = (f: Func) => f.inScope && !f.extension && !TOOL_SCHEMAS.includes(f.schema);
@@ -25,7 +49,13 @@ export interface AppliedPolicy {
 
 /** Policies on tenant data that apply to `role`, directly or through a role it inherits. */
 export function tenantPolicies(catalog: Catalog, role: string): AppliedPolicy[] {
-  const inherits = new Set([role, ...(catalog.actors.find((a) => a.role === role)?.reaches.filter((x) => x.inheritsPrivileges).map((x) => x.role) ?? [])]);
+  const inherits = new Set([
+    role,
+    ...(catalog.actors
+      .find((a) => a.role === role)
+      ?.reaches.filter((x) => x.inheritsPrivileges)
+      .map((x) => x.role) ?? []),
+  ]);
   return catalog.relations
     .filter((r) => inScope(r) && r.tenancy)
     .flatMap((relation) => relation.policies.filter((p) => p.appliesToPublic || p.roles.some((x) => inherits.has(x))).map((policy) => ({ relation, policy })));

@@ -89,7 +89,9 @@ function otherColumnNames(catalog: Catalog, best: TenantCandidate, questions: st
     const keys = r.foreignKeys.filter((k) => k.columns.length === 1 && k.notNull && !k.inherited && k.references === best.table && k.referencedColumns[0] === best.key);
     const columns = [...new Set(keys.map((k) => k.columns[0]!))];
     if (columns.length > 1) {
-      questions.push(`${r.qualifiedName} has several keys to ${best.table} (${columns.join(', ')}): which one names its tenant? (tenancy.relations: { '${r.qualifiedName}': { tenantColumn: '...' } })`);
+      questions.push(
+        `${r.qualifiedName} has several keys to ${best.table} (${columns.join(', ')}): which one names its tenant? (tenancy.relations: { '${r.qualifiedName}': { tenantColumn: '...' } })`,
+      );
       continue;
     }
     if (columns.length === 1) found.set(columns[0]!, [...(found.get(columns[0]!) ?? []), r.qualifiedName]);
@@ -106,7 +108,10 @@ function withoutTenantTable(catalog: Catalog, excludeSchemas: string[]): Propose
   const questions: string[] = [];
   if (!found) questions.push('no column named like a tenant column (tenant_id, org_id, account_id, ...) was found: which column names the tenant?');
   const lookalike = tenantTableLookalike(tables, column);
-  if (lookalike) questions.push(`no foreign key points at ${lookalike}, but it is named like the tenant table: if it lists the tenants, set tenantTable to the table with one row per tenant ('${lookalike}')`);
+  if (lookalike)
+    questions.push(
+      `no foreign key points at ${lookalike}, but it is named like the tenant table: if it lists the tenants, set tenantTable to the table with one row per tenant ('${lookalike}')`,
+    );
   return {
     tenantTable: null,
     tenantColumn: column,

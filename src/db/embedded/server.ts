@@ -26,9 +26,7 @@ export interface EmbeddedServer {
   stop(): Promise<void>;
 }
 
-export type EmbeddedStatus =
-  | { running: true; port: number; pid: number; url: string; dataDir: string }
-  | { running: false; dataDir: string; initialised: boolean };
+export type EmbeddedStatus = { running: true; port: number; pid: number; url: string; dataDir: string } | { running: false; dataDir: string; initialised: boolean };
 
 const SUPERUSER = 'postgres';
 
@@ -47,7 +45,11 @@ export function embeddedUrl(port: number, database = 'postgres'): string {
 
 // ---- the unprivileged OS user (PostgreSQL refuses to run as root) ----
 
-interface OsUser { uid: number; gid: number; name: string }
+interface OsUser {
+  uid: number;
+  gid: number;
+  name: string;
+}
 
 function lookupUser(name: string): OsUser | null {
   const r = spawnSync('getent', ['passwd', name], { encoding: 'utf8' });
@@ -83,7 +85,10 @@ function spawnOpts(user: OsUser | null) {
 /** The server's user must reach the binaries and the data folder through every parent directory. */
 function assertReachable(user: OsUser | null, bins: PgBinaries, dir: string): void {
   if (!user) return;
-  for (const [what, p, flag] of [['binaries', bins.postgres, '-x'], ['data folder', dir, '-w']] as const) {
+  for (const [what, p, flag] of [
+    ['binaries', bins.postgres, '-x'],
+    ['data folder', dir, '-w'],
+  ] as const) {
     const r = spawnSync('test', [flag, p], spawnOpts(user));
     if (r.status !== 0) {
       throw new TenantproofError(
@@ -178,7 +183,11 @@ async function withLock<T>(lockDir: string, fn: () => Promise<T>): Promise<T> {
       // A lock left by a killed run is stale: recover it.
       if (Number.isInteger(owner) && !pidAlive(owner)) rmSync(lockDir, { recursive: true, force: true });
       else if (Date.now() > deadline) {
-        throw new TenantproofError('embedded-locked', `another process (pid ${owner}) has been starting the embedded server for 60 s`, `wait for it, or remove ${lockDir} if that process is gone`);
+        throw new TenantproofError(
+          'embedded-locked',
+          `another process (pid ${owner}) has been starting the embedded server for 60 s`,
+          `wait for it, or remove ${lockDir} if that process is gone`,
+        );
       } else await sleep(100);
     }
   }

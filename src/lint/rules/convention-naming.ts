@@ -16,11 +16,22 @@ export const conventionNaming: LintRule = {
     for (const rel of ctx.catalog.relations) {
       if (rel.extension !== null) continue;
       if (!relationRe.test(rel.name))
-        out.push({ relation: rel.qualifiedName, actor: null, message: `relation name "${rel.name}" does not match ${naming.relation}`, fix: `rename it to match ${naming.relation}` });
+        out.push({
+          relation: rel.qualifiedName,
+          actor: null,
+          message: `relation name "${rel.name}" does not match ${naming.relation}`,
+          fix: `rename it to match ${naming.relation}`,
+        });
       if (rel.partitionOf !== null) continue;
       for (const col of rel.columns) {
         if (!columnRe.test(col.name))
-          out.push({ relation: rel.qualifiedName, actor: null, object: objectOf.column(rel.qualifiedName, col.name), message: `column name "${col.name}" does not match ${naming.column}`, fix: `rename it to match ${naming.column}` });
+          out.push({
+            relation: rel.qualifiedName,
+            actor: null,
+            object: objectOf.column(rel.qualifiedName, col.name),
+            message: `column name "${col.name}" does not match ${naming.column}`,
+            fix: `rename it to match ${naming.column}`,
+          });
       }
     }
     return out;

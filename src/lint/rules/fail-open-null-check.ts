@@ -7,7 +7,7 @@ export const failOpenNullCheck: LintRule = {
   severity: 'error',
   title: 'A policy treats an unset tenant context as "show everything"',
   pitfalls: [7, 8],
-  why: '`context IS NULL OR ...`, `context = \'\'` or `COALESCE(context, tenant_id)` make a session without a tenant (a bug, a missing middleware, a pooled connection) see every tenant. Unset must give no row or an error.',
+  why: "`context IS NULL OR ...`, `context = ''` or `COALESCE(context, tenant_id)` make a session without a tenant (a bug, a missing middleware, a pooled connection) see every tenant. Unset must give no row or an error.",
   check(ctx) {
     const column = ctx.catalog.tenancy.tenantColumn;
     return problemGroups(ctx, 'fail-open').map((g) => ({

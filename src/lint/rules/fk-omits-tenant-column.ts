@@ -9,7 +9,7 @@ export const fkOmitsTenantColumn: LintRule = {
   severity: 'error',
   title: 'A foreign key between tenant tables does not include the tenant column',
   pitfalls: [12],
-  why: 'Foreign keys are checked without RLS: a plain key lets a tenant point its row at another tenant\'s row (and probe which ids exist). A composite key (tenant_id, x) -> (tenant_id, id) makes a cross-tenant reference impossible.',
+  why: "Foreign keys are checked without RLS: a plain key lets a tenant point its row at another tenant's row (and probe which ids exist). A composite key (tenant_id, x) -> (tenant_id, id) makes a cross-tenant reference impossible.",
   check(ctx) {
     const out: RuleFinding[] = [];
     for (const rel of ctx.tenantRelations) {

@@ -7,7 +7,7 @@ export const foreignTableExposesTenantData: LintRule = {
   severity: 'error',
   title: 'A foreign table with tenant data is reachable by an actor',
   pitfalls: [5, 21],
-  why: 'Foreign tables cannot have row level security (not even as partitions of a table that has it): whoever holds a privilege on one reads or writes every tenant\'s rows on the remote side.',
+  why: "Foreign tables cannot have row level security (not even as partitions of a table that has it): whoever holds a privilege on one reads or writes every tenant's rows on the remote side.",
   check(ctx) {
     return ctx.tenantRelations
       .filter((rel) => rel.kind === 'foreign-table' && rel.extension === null)

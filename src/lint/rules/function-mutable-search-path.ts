@@ -6,7 +6,7 @@ export const functionMutableSearchPath: LintRule = {
   severity: 'error',
   title: 'A SECURITY DEFINER function has no fixed search_path, or one an actor can write to',
   pitfalls: [4],
-  why: 'A SECURITY DEFINER function resolves unqualified names through the caller\'s search_path: a caller who can create objects in a schema on that path (or temporary ones) makes the function run its code with the owner\'s rights.',
+  why: "A SECURITY DEFINER function resolves unqualified names through the caller's search_path: a caller who can create objects in a schema on that path (or temporary ones) makes the function run its code with the owner's rights.",
   check(ctx) {
     const out: RuleFinding[] = [];
     for (const f of ctx.catalog.functions) {
@@ -27,9 +27,18 @@ export const functionMutableSearchPath: LintRule = {
         return schema?.privileges.some((p) => p.create && ctx.restricted.some((a) => a.role === p.role)) ?? false;
       });
       if (writable.length > 0) {
-        out.push({ ...base, message: `${f.signature} is SECURITY DEFINER with search_path ${f.searchPath}: ${list(writable)} ${writable.length === 1 ? 'is' : 'are'} writable by an actor (or per-user), so an actor can shadow the names it calls`, fix: fixed });
+        out.push({
+          ...base,
+          message: `${f.signature} is SECURITY DEFINER with search_path ${f.searchPath}: ${list(writable)} ${writable.length === 1 ? 'is' : 'are'} writable by an actor (or per-user), so an actor can shadow the names it calls`,
+          fix: fixed,
+        });
       } else if (schemas.length > 0 && !schemas.includes('pg_temp')) {
-        out.push({ ...base, severity: 'warning', message: `${f.signature} is SECURITY DEFINER with search_path ${f.searchPath} but without pg_temp last: temporary tables of the caller are searched first for unqualified relation names`, fix: fixed });
+        out.push({
+          ...base,
+          severity: 'warning',
+          message: `${f.signature} is SECURITY DEFINER with search_path ${f.searchPath} but without pg_temp last: temporary tables of the caller are searched first for unqualified relation names`,
+          fix: fixed,
+        });
       }
     }
     return out;

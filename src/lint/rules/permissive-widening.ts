@@ -7,7 +7,7 @@ export const permissiveWidening: LintRule = {
   severity: 'error',
   title: 'A permissive policy admits rows without comparing them with the tenant context',
   pitfalls: [11],
-  why: 'Permissive policies are ORed: a branch such as `is_public` or `status = \'open\'` that does not pin the row to the actor\'s tenant widens every other policy to all tenants.',
+  why: "Permissive policies are ORed: a branch such as `is_public` or `status = 'open'` that does not pin the row to the actor's tenant widens every other policy to all tenants.",
   check(ctx) {
     return problemGroups(ctx, 'unconstrained').map((g) => ({
       relation: g.relation.qualifiedName,

@@ -7,7 +7,7 @@ export const policyAlwaysTrue: LintRule = {
   severity: 'error',
   title: 'A permissive policy is true for every row (USING (true), WITH CHECK (true), OR true)',
   pitfalls: [6, 9, 10],
-  why: 'Permissive policies are ORed: one branch that is always true opens every tenant\'s rows to the roles it applies to (reading with USING, planting or moving rows with WITH CHECK).',
+  why: "Permissive policies are ORed: one branch that is always true opens every tenant's rows to the roles it applies to (reading with USING, planting or moving rows with WITH CHECK).",
   check(ctx) {
     return problemGroups(ctx, 'constant-true').map((g) => ({
       relation: g.relation.qualifiedName,

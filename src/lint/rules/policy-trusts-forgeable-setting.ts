@@ -7,7 +7,7 @@ export const policyTrustsForgeableSetting: LintRule = {
   severity: 'error',
   title: 'A policy grants access on a custom setting that is not the tenant context',
   pitfalls: [18],
-  why: 'Any session can set any custom setting with set_config: `current_setting(\'app.role\') = \'admin\'` is a door every actor can open. Only the tenant context set by the trusted layer may decide access.',
+  why: "Any session can set any custom setting with set_config: `current_setting('app.role') = 'admin'` is a door every actor can open. Only the tenant context set by the trusted layer may decide access.",
   check(ctx) {
     return problemGroups(ctx, 'forgeable').map((g) => {
       const settings = uniq(g.branches.flatMap((b) => b.forgeable));

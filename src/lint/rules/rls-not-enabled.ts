@@ -7,7 +7,7 @@ export const rlsNotEnabled: LintRule = {
   severity: 'error',
   title: 'Row level security is off on a tenant table',
   pitfalls: [1],
-  why: 'Without RLS every role with a privilege on the table reads and changes every tenant\'s rows; policies, if any, are ignored.',
+  why: "Without RLS every role with a privilege on the table reads and changes every tenant's rows; policies, if any, are ignored.",
   check(ctx) {
     return ctx.tenantRelations
       .filter((rel) => isTopLevelTable(rel) && !rel.rls.enabled)

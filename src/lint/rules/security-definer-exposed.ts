@@ -15,7 +15,7 @@ export const securityDefinerExposed: LintRule = {
   severity: 'info',
   title: 'A SECURITY DEFINER function over tenant data is executable by an actor (review; the call probe judges it)',
   pitfalls: [4],
-  why: 'The function runs as its owner: when the owner bypasses RLS (superuser, BYPASSRLS, or table owner without FORCE) every caller gets every tenant\'s rows unless the body filters them itself. Whether it does is decided by calling it: the call probe does, as every actor.',
+  why: "The function runs as its owner: when the owner bypasses RLS (superuser, BYPASSRLS, or table owner without FORCE) every caller gets every tenant's rows unless the body filters them itself. Whether it does is decided by calling it: the call probe does, as every actor.",
   check(ctx) {
     const out: RuleFinding[] = [];
     for (const f of ctx.catalog.functions) {

@@ -10,7 +10,7 @@ export const sessionLevelContext: LintRule = {
   severity: 'error',
   title: 'An actor enters its tenant context for the whole session, not the transaction',
   pitfalls: [22],
-  why: 'On a pooled connection a session-level SET or set_config(..., false) survives COMMIT: the next request served by that connection runs in the previous tenant\'s context.',
+  why: "On a pooled connection a session-level SET or set_config(..., false) survives COMMIT: the next request served by that connection runs in the previous tenant's context.",
   check(ctx) {
     const out: RuleFinding[] = [];
     for (const actor of ctx.actors) {

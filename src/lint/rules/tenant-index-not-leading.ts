@@ -7,7 +7,7 @@ export const tenantIndexNotLeading: LintRule = {
   severity: 'warning',
   title: 'No index of a tenant table leads with the tenant column',
   pitfalls: [],
-  why: 'Every policy filters by the tenant column: without an index leading with it each query scans all tenants\' rows, and composite keys (tenant_id, id) have nothing to reference.',
+  why: "Every policy filters by the tenant column: without an index leading with it each query scans all tenants' rows, and composite keys (tenant_id, id) have nothing to reference.",
   check(ctx) {
     return ctx.tenantRelations.flatMap((rel) => {
       const column = tenantColumnOf(rel);

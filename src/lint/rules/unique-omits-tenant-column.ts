@@ -31,8 +31,11 @@ export const uniqueOmitsTenantColumn: LintRule = {
 };
 
 function randomSurrogate(rel: Relation, columns: Array<string | null>): boolean {
-  return columns.length > 0 && columns.every((name) => {
-    const col = rel.columns.find((c) => c.name === name);
-    return col !== undefined && col.default !== null && RANDOM_UUID.test(col.default);
-  });
+  return (
+    columns.length > 0 &&
+    columns.every((name) => {
+      const col = rel.columns.find((c) => c.name === name);
+      return col !== undefined && col.default !== null && RANDOM_UUID.test(col.default);
+    })
+  );
 }

@@ -5,9 +5,9 @@ import { baseRelations, exposedTo, list } from '../util.js';
 export const viewNotSecurityInvoker: LintRule = {
   id: 'view-not-security-invoker',
   severity: 'error',
-  title: 'A view over tenant data runs with its owner\'s rights (no security_invoker)',
+  title: "A view over tenant data runs with its owner's rights (no security_invoker)",
   pitfalls: [5],
-  why: 'A view without security_invoker reads its tables as the view\'s owner: when the owner bypasses RLS, every actor that may select from the view sees every tenant.',
+  why: "A view without security_invoker reads its tables as the view's owner: when the owner bypasses RLS, every actor that may select from the view sees every tenant.",
   check(ctx) {
     const out: RuleFinding[] = [];
     for (const view of ctx.tenantRelations) {

@@ -14,7 +14,8 @@ import type { ProbeId } from '../ids.js';
 import type { CheckDraft, ProbeContext, ProbeDefinition } from '../probe.js';
 import { rolledBackBlock } from '../runner.js';
 
-const UNCALLABLE = /^(any|anyelement|anyarray|anynonarray|anyenum|anyrange|anymultirange|anycompatible\w*|internal|cstring|trigger|event_trigger|language_handler|fdw_handler|index_am_handler|tsm_handler|table_am_handler|record)$/;
+const UNCALLABLE =
+  /^(any|anyelement|anyarray|anynonarray|anyenum|anyrange|anymultirange|anycompatible\w*|internal|cstring|trigger|event_trigger|language_handler|fdw_handler|index_am_handler|tsm_handler|table_am_handler|record)$/;
 
 type Variant = 'own' | 'tenant' | 'principal';
 
@@ -65,11 +66,15 @@ function callProbe<Id extends ProbeId>(id: Id): ProbeDefinition<Id> {
     family: 'call',
     severity: 'error',
     title: other ? 'A function served another tenant named in its argument' : "A function returned other tenants' data",
-    why: other ? 'A function that trusts a tenant or user id argument serves any tenant to any caller.' : "A callable function (often SECURITY DEFINER) reads past the caller's policies.",
+    why: other
+      ? 'A function that trusts a tenant or user id argument serves any tenant to any caller.'
+      : "A callable function (often SECURITY DEFINER) reads past the caller's policies.",
     fix: other
       ? "never trust a tenant id passed as an argument: derive the tenant from the caller's context inside the function, or check membership"
       : "make the function SECURITY INVOKER (or filter by the caller's tenant inside it), and revoke EXECUTE from actors that must not call it",
-    phrase: other ? { tenant: "gets another tenant's rows by passing its id", none: 'gets tenant rows by passing a tenant id' } : { tenant: "gets other tenants' rows from a function", none: 'gets tenant rows from a function' },
+    phrase: other
+      ? { tenant: "gets another tenant's rows by passing its id", none: 'gets tenant rows by passing a tenant id' }
+      : { tenant: "gets other tenants' rows from a function", none: 'gets tenant rows from a function' },
     checks(cx, actor) {
       if (actor.expect === 'all') return [];
       const variants: Variant[] = other ? ['tenant', 'principal'] : ['own'];

@@ -28,7 +28,9 @@ export const duplicateKey: ProbeDefinition<'duplicate-key'> = {
       if (!tenantColumn || !columns) return [];
       // A key of uuids only is no side channel: nobody asks about a value they cannot guess.
       const guessable = (k: { columns: string[] }) => k.columns.some((c) => r.columns.find((x) => x.name === c)?.typeName !== 'uuid');
-      const keys = [r.primaryKey, ...r.uniqueConstraints].filter((k): k is NonNullable<typeof k> => !!k && !k.columns.includes(tenantColumn) && guessable(k) && k.columns.every((c) => columns.includes(c)));
+      const keys = [r.primaryKey, ...r.uniqueConstraints].filter(
+        (k): k is NonNullable<typeof k> => !!k && !k.columns.includes(tenantColumn) && guessable(k) && k.columns.every((c) => columns.includes(c)),
+      );
       return keys.map((key): CheckDraft => {
         const statement = (b: Bindings) => cx.statements.insertPayload(r, columns, b);
         const salt = saltOf(`duplicate-key|${r.qualifiedName}|${key.name}`);

@@ -20,7 +20,9 @@ function insertProbe<Id extends ProbeId>(id: Id, returning: boolean): ProbeDefin
     title: returning ? 'INSERT ... RETURNING crossed the tenant boundary' : 'An actor inserted a row into another tenant',
     why: returning ? 'The row written, or returned, belongs to another tenant.' : 'An INSERT policy without a tenant-pinning WITH CHECK lets an actor write into other tenants.',
     fix: "give INSERT policies a WITH CHECK that pins the row to the actor's tenant (not WITH CHECK (true))",
-    phrase: returning ? { tenant: 'inserts rows into other tenants (RETURNING)', none: 'inserts tenant rows (RETURNING)' } : { tenant: 'inserts rows into other tenants', none: 'inserts tenant rows' },
+    phrase: returning
+      ? { tenant: 'inserts rows into other tenants (RETURNING)', none: 'inserts tenant rows (RETURNING)' }
+      : { tenant: 'inserts rows into other tenants', none: 'inserts tenant rows' },
     checks(cx, actor) {
       if (!isolated(actor)) return [];
       return writable(cx).flatMap((p): CheckDraft[] => {
@@ -28,7 +30,9 @@ function insertProbe<Id extends ProbeId>(id: Id, returning: boolean): ProbeDefin
         const judge = cx.statements.plantedForeign(p.relation, RUNNER_BINDINGS);
         if (!columns || !judge) return [];
         const statement = (b: Bindings) => cx.statements.insertPayload(p.relation, columns, b, returning ? ' returning 1' : '');
-        const run = returning ? `with planted as (${statement(RUNNER_BINDINGS)}) select count(*) from planted into n;` : `${statement(RUNNER_BINDINGS)};\nget diagnostics n = row_count;`;
+        const run = returning
+          ? `with planted as (${statement(RUNNER_BINDINGS)}) select count(*) from planted into n;`
+          : `${statement(RUNNER_BINDINGS)};\nget diagnostics n = row_count;`;
         const salt = saltOf(`${id}|${p.relation.qualifiedName}`);
         return [
           {

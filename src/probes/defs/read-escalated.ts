@@ -19,7 +19,8 @@ export function escalationTargets(cx: ProbeContext, actor: ActorModel): string[]
   // The platform's declared paths, and the roles of other actors (judged as actors of their own), are no escalation.
   const declared = new Set([...cx.config.platformRoles.filter((p) => p.logins.includes(from)).map((p) => p.role), ...cx.model.actors.map((a) => a.role)]);
   const targets = reach.filter((r) => r.canSetRole && r.role !== actor.role && !declared.has(r.role)).map((r) => r.role);
-  if (actor.login === null) targets.push(...(cx.catalog.actors.find((a) => a.role === actor.role)?.reaches ?? []).filter((r) => r.canSetRole && !declared.has(r.role)).map((r) => r.role));
+  if (actor.login === null)
+    targets.push(...(cx.catalog.actors.find((a) => a.role === actor.role)?.reaches ?? []).filter((r) => r.canSetRole && !declared.has(r.role)).map((r) => r.role));
   return [...new Set(targets)].sort();
 }
 
@@ -34,20 +35,22 @@ export const readEscalated: ProbeDefinition<'read-escalated'> = {
   checks(cx, actor) {
     if (!(actor.expect === 'tenant' || actor.expect === 'none')) return [];
     return escalationTargets(cx, actor).flatMap((target) =>
-      cx.relations.filter((p) => p.relation.partitionOf === null).flatMap((p): CheckDraft[] => {
-        const block = readBlock(cx, p, 'context', [`perform set_config('role', ${quoteLiteral(target)}, true);`]);
-        if (!block) return [];
-        return [
-          {
-            probe: 'read-escalated',
-            subject: p.relation.qualifiedName,
-            mode: 'context',
-            describe: `SET ROLE ${target}, then read ${p.relation.qualifiedName}`,
-            block,
-            replay: (rc) => [`select set_config('role', ${quoteLiteral(target)}, true);`, ...readReplay(cx, p.relation, rc)],
-          },
-        ];
-      }),
+      cx.relations
+        .filter((p) => p.relation.partitionOf === null)
+        .flatMap((p): CheckDraft[] => {
+          const block = readBlock(cx, p, 'context', [`perform set_config('role', ${quoteLiteral(target)}, true);`]);
+          if (!block) return [];
+          return [
+            {
+              probe: 'read-escalated',
+              subject: p.relation.qualifiedName,
+              mode: 'context',
+              describe: `SET ROLE ${target}, then read ${p.relation.qualifiedName}`,
+              block,
+              replay: (rc) => [`select set_config('role', ${quoteLiteral(target)}, true);`, ...readReplay(cx, p.relation, rc)],
+            },
+          ];
+        }),
     );
   },
 };

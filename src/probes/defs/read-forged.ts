@@ -69,27 +69,26 @@ export const readForged: ProbeDefinition<'read-forged'> = {
   phrase: { tenant: "reads other tenants' rows by forging a setting", none: 'reads tenant rows by forging a setting' },
   checks(cx, actor) {
     if (actor.expect !== 'tenant') return [];
-    return cx.relations.filter((p) => p.relation.partitionOf === null).flatMap((p): CheckDraft[] =>
-      forgeable(cx, actor, p.relation).flatMap(({ read, skipClaims }) =>
-        forgeValues(read, { skipClaims }).flatMap((f): CheckDraft[] => {
-          const forge = forgedExpression(read.name, f, (name) => `coalesce(${TEMPLATE_VARS[name]!.runner}, '')`);
-          const block = readBlock(cx, p, 'context', [`perform ${forge};`]);
-          if (!block) return [];
-          return [
-            {
-              probe: 'read-forged',
-              subject: p.relation.qualifiedName,
-              mode: 'context',
-              describe: `read ${p.relation.qualifiedName} with ${read.name} forged (${f.describe})`,
-              block,
-              replay: (rc) => [
-                `select ${forgedExpression(read.name, f, (name) => quoteLiteral(rc[TEMPLATE_VARS[name]!.replay] ?? ''))};`,
-                ...readReplay(cx, p.relation, rc),
-              ],
-            },
-          ];
-        }),
-      ),
-    );
+    return cx.relations
+      .filter((p) => p.relation.partitionOf === null)
+      .flatMap((p): CheckDraft[] =>
+        forgeable(cx, actor, p.relation).flatMap(({ read, skipClaims }) =>
+          forgeValues(read, { skipClaims }).flatMap((f): CheckDraft[] => {
+            const forge = forgedExpression(read.name, f, (name) => `coalesce(${TEMPLATE_VARS[name]!.runner}, '')`);
+            const block = readBlock(cx, p, 'context', [`perform ${forge};`]);
+            if (!block) return [];
+            return [
+              {
+                probe: 'read-forged',
+                subject: p.relation.qualifiedName,
+                mode: 'context',
+                describe: `read ${p.relation.qualifiedName} with ${read.name} forged (${f.describe})`,
+                block,
+                replay: (rc) => [`select ${forgedExpression(read.name, f, (name) => quoteLiteral(rc[TEMPLATE_VARS[name]!.replay] ?? ''))};`, ...readReplay(cx, p.relation, rc)],
+              },
+            ];
+          }),
+        ),
+      );
   },
 };

@@ -26,15 +26,37 @@ function modeProbe<Id extends ProbeId>(id: Id, mode: ContextMode, how: string, t
     checks(cx, actor) {
       if (actor.expect !== 'tenant' || actor.adapter.steps(mode) === null) return [];
       // Partitions are read directly by `read`; through their parent, every mode covers their rows.
-      return cx.relations.filter((p) => p.relation.partitionOf === null).flatMap((p): CheckDraft[] => {
-        const block = readBlock(cx, p, mode);
-        if (!block) return [];
-        return [{ probe: id, subject: p.relation.qualifiedName, mode, describe: `read ${p.relation.qualifiedName} ${how}`, block, replay: (rc) => readReplay(cx, p.relation, rc) }];
-      });
+      return cx.relations
+        .filter((p) => p.relation.partitionOf === null)
+        .flatMap((p): CheckDraft[] => {
+          const block = readBlock(cx, p, mode);
+          if (!block) return [];
+          return [
+            { probe: id, subject: p.relation.qualifiedName, mode, describe: `read ${p.relation.qualifiedName} ${how}`, block, replay: (rc) => readReplay(cx, p.relation, rc) },
+          ];
+        });
     },
   };
 }
 
-export const readUnset = modeProbe('read-unset', 'unset', 'with no context set', 'Rows are visible with no context set', 'With the context unset the actor still saw tenant rows: the context must fail closed.');
-export const readEmpty = modeProbe('read-empty', 'empty', 'with an empty context', 'Rows are visible with an empty context', 'An empty tenant or principal must match no row; here it widened access.');
-export const readMalformed = modeProbe('read-malformed', 'malformed', 'with a malformed context', 'Rows are visible with a malformed context', 'A malformed tenant or principal must match no row or raise, never widen access.');
+export const readUnset = modeProbe(
+  'read-unset',
+  'unset',
+  'with no context set',
+  'Rows are visible with no context set',
+  'With the context unset the actor still saw tenant rows: the context must fail closed.',
+);
+export const readEmpty = modeProbe(
+  'read-empty',
+  'empty',
+  'with an empty context',
+  'Rows are visible with an empty context',
+  'An empty tenant or principal must match no row; here it widened access.',
+);
+export const readMalformed = modeProbe(
+  'read-malformed',
+  'malformed',
+  'with a malformed context',
+  'Rows are visible with a malformed context',
+  'A malformed tenant or principal must match no row or raise, never widen access.',
+);

@@ -15,7 +15,9 @@ export const read: ProbeDefinition<'read'> = {
     return cx.relations.flatMap((p): CheckDraft[] => {
       const block = readBlock(cx, p, 'context');
       if (!block) return [];
-      return [{ probe: 'read', subject: p.relation.qualifiedName, mode: 'context', describe: `read ${p.relation.qualifiedName}`, block, replay: (rc) => readReplay(cx, p.relation, rc) }];
+      return [
+        { probe: 'read', subject: p.relation.qualifiedName, mode: 'context', describe: `read ${p.relation.qualifiedName}`, block, replay: (rc) => readReplay(cx, p.relation, rc) },
+      ];
     });
   },
 };

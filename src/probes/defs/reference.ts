@@ -14,7 +14,7 @@ export const reference: ProbeDefinition<'reference'> = {
   family: 'write',
   severity: 'error',
   title: "A row referenced another tenant's row",
-  why: "A foreign key without the tenant column lets a row point into another tenant: the database checks the key, not the tenant.",
+  why: 'A foreign key without the tenant column lets a row point into another tenant: the database checks the key, not the tenant.',
   fix: 'make the foreign key include the tenant column: FOREIGN KEY (tenant_id, parent_id) REFERENCES parent (tenant_id, id)',
   phrase: { tenant: "references other tenants' rows", none: 'references tenant rows' },
   checks(cx, actor) {
@@ -51,7 +51,11 @@ export const reference: ProbeDefinition<'reference'> = {
               });
               return row;
             },
-            replay: (rc) => [...plantedReplay(cx, r, statement, rc).slice(0, 3), `-- the row is stored, pointing at ${quoteRelation(fk.references)} of another tenant:`, `select * from ${quoteRelation(r.qualifiedName)} where to_jsonb(${quoteRelation(r.qualifiedName)}.*) @> ${literalBindings([], rc.payload).payload};`],
+            replay: (rc) => [
+              ...plantedReplay(cx, r, statement, rc).slice(0, 3),
+              `-- the row is stored, pointing at ${quoteRelation(fk.references)} of another tenant:`,
+              `select * from ${quoteRelation(r.qualifiedName)} where to_jsonb(${quoteRelation(r.qualifiedName)}.*) @> ${literalBindings([], rc.payload).payload};`,
+            ],
           },
         ];
       });

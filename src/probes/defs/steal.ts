@@ -30,7 +30,13 @@ export const steal: ProbeDefinition<'steal'> = {
           describe: `re-stamp rows of other tenants in ${p.relation.qualifiedName} with its own tenant`,
           block: `if v_wforeign[${p.index}] = 0 then v_state := 'e';\nelse\n${perRowBlock({ oids: cx.statements.leafOids(p.relation), where: FOREIGN_FOR_WRITE, statement: statement(RUNNER_BINDINGS, victimViewName(p.index)), relation: p.relation.qualifiedName })}\nend if;`,
           bind: (bc) => (bc.ownTenant === null ? null : repoint(bc, cx, p.relation, bc.ownTenant)),
-          replay: (rc) => victimReplay(p.relation, rc, statement(literalBindings(rc.allowed, rc.payload), 'pg_temp.tp_victim'), "the row of another tenant is now stamped with the actor's tenant"),
+          replay: (rc) =>
+            victimReplay(
+              p.relation,
+              rc,
+              statement(literalBindings(rc.allowed, rc.payload), 'pg_temp.tp_victim'),
+              "the row of another tenant is now stamped with the actor's tenant",
+            ),
         };
       });
   },

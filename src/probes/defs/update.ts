@@ -41,7 +41,8 @@ export const update: ProbeDefinition<'update'> = {
             const row = (bc.world.rows.get(p.relation.qualifiedName) ?? [])[0];
             return row && row.values[column] !== undefined ? { [column]: row.values[column] } : null;
           },
-          replay: (rc) => victimReplay(p.relation, rc, statement(literalBindings(rc.allowed, rc.payload), 'pg_temp.tp_victim'), `the row of another tenant now has ${column} from the statement`),
+          replay: (rc) =>
+            victimReplay(p.relation, rc, statement(literalBindings(rc.allowed, rc.payload), 'pg_temp.tp_victim'), `the row of another tenant now has ${column} from the statement`),
         },
       ];
     });

@@ -28,12 +28,15 @@ export const upsert: ProbeDefinition<'upsert'> = {
       const tenantColumn = r.tenancy?.kind === 'direct' ? r.tenancy.column : null;
       const columns = cx.columnsOf(r.qualifiedName);
       if (!tenantColumn || !columns) return [];
-      const keys = [r.primaryKey, ...r.uniqueConstraints].filter((k): k is NonNullable<typeof k> => !!k && !k.columns.includes(tenantColumn) && k.columns.every((c) => columns.includes(c)));
+      const keys = [r.primaryKey, ...r.uniqueConstraints].filter(
+        (k): k is NonNullable<typeof k> => !!k && !k.columns.includes(tenantColumn) && k.columns.every((c) => columns.includes(c)),
+      );
       return keys.flatMap((key): CheckDraft[] => {
         const set = r.columns.find((c) => !key.columns.includes(c.name) && !c.generated && c.identity !== 'always' && c.name !== tenantColumn && columns.includes(c.name));
         if (!set) return [];
         const col = quoteIdent(set.name);
-        const statement = (b: Bindings) => `${cx.statements.insertPayload(r, columns, b)} on conflict (${key.columns.map(quoteIdent).join(', ')}) do update set ${col} = excluded.${col}`;
+        const statement = (b: Bindings) =>
+          `${cx.statements.insertPayload(r, columns, b)} on conflict (${key.columns.map(quoteIdent).join(', ')}) do update set ${col} = excluded.${col}`;
         const changed = cx.statements.foreignChanged(r, RUNNER_BINDINGS);
         const salt = saltOf(`upsert|${r.qualifiedName}|${key.name}`);
         return [

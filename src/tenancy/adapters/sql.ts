@@ -8,12 +8,25 @@ import type { EnterStep } from '../steps.js';
 import { substitute } from '../template.js';
 import type { ContextAdapter, ContextWrites } from './types.js';
 
-const SAMPLE: ContextSubject = { tenant: '00000000-0000-4000-8000-000000000000', principal: '00000000-0000-4000-8000-000000000001', login: 'login', role: 'role', session: 'session' };
+const SAMPLE: ContextSubject = {
+  tenant: '00000000-0000-4000-8000-000000000000',
+  principal: '00000000-0000-4000-8000-000000000001',
+  login: 'login',
+  role: 'role',
+  session: 'session',
+};
 
 export function sqlAdapter(actor: ActorConfig): ContextAdapter {
   const texts = [actor.context!.sql!].flat();
   const steps: EnterStep[] = texts.map((text) => ({ kind: 'sql', text }));
-  return { kind: 'sql', steps: (mode) => (mode === 'unset' ? [] : steps), writes: writesOf(texts.map((t) => substitute(t, SAMPLE, true)), actor) };
+  return {
+    kind: 'sql',
+    steps: (mode) => (mode === 'unset' ? [] : steps),
+    writes: writesOf(
+      texts.map((t) => substitute(t, SAMPLE, true)),
+      actor,
+    ),
+  };
 }
 
 export function statementsAdapter(actor: ActorConfig): ContextAdapter {
