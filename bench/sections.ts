@@ -1,0 +1,242 @@
+/**
+ * The bench's sections, each a function returning plain data for
+ * bench/results.json. Each figure is a median (and range) of several runs
+ * after a warm-up, and what is compared is measured in alternation, in the
+ * same run, so that the machine's load hits both sides alike.
+ */
+import path from 'node:path';
+import { sql, type ConnectionPool } from '@databases/pg';
+import { introspect } from '../src/catalog/introspect.js';
+import { catalogOptions } from '../src/catalog/options.js';
+import type { ResolvedConfig } from '../src/config/schema.js';
+import { startEmbedded, stopEmbedded, type EmbeddedServer } from '../src/db/embedded/server.js';
+import { openPool } from '../src/db/pool.js';
+import { withDatabase } from '../src/db/server.js';
+import { resetDatabase } from '../src/migrate/index.js';
+import { engineWorlds } from './engine-api.js';
+import { cliLoadMs, ensureStopped, GATE_PHASES, runGate, type GateRun } from './gate.js';
+import { comparePgTap } from './pgtap/compare.js';
+import { copyProject, projectRoot } from './project-copy.js';
+import { createSyntheticSchema, syntheticConfig } from './scaling.js';
+import { plantedLeaksSql } from './shrinking.js';
+import { stat, type Stat } from './stats.js';
+import { databasePerCaseThroughput, engineThroughput, roundTripThroughput } from './throughput.js';
+import { measureWatchLatency } from './watch-latency.js';
+
+export interface BenchContext {
+  config: ResolvedConfig;
+  /** Measured runs after the warm-up, for the quick sections... */
+  runs: number;
+  /** ...and for the 100-world gates. */
+  gateRuns: number;
+  log: (line: string) => void;
+  /** The embedded server the in-process sections share (started on first use). */
+  server(): Promise<EmbeddedServer>;
+}
+
+export const SEED = 11;
+export const GATE_WORLDS = 100;
+export const ENGINE_WORLDS = 40;
+export const ROUND_TRIP_WORLDS = 4;
+export const PER_CASE_CHECKS = 6;
+export const PGTAP_WORLDS = 10;
+export const PLANTED_TABLES = 20;
+
+/** `warm-up + runs` rounds of `fn`, the warm-up's result dropped. */
+async function rounds<T>(runs: number, log: (line: string) => void, what: string, fn: (i: number) => Promise<T>): Promise<T[]> {
+  const out: T[] = [];
+  for (let i = 0; i <= runs; i++) {
+    log(`${what}: round ${i}/${runs}${i === 0 ? ' (warm-up)' : ''}`);
+    const r = await fn(i);
+    if (i > 0) out.push(r);
+  }
+  return out;
+}
+
+/** A scratch database on the shared server, dropped afterwards. */
+async function scratch<T>(serverUrl: string, name: string, fn: (db: ConnectionPool, url: string) => Promise<T>, template?: string): Promise<T> {
+  const admin = await openPool({ connectionString: serverUrl, poolSize: 1, warm: 1 });
+  await admin.query(sql`drop database if exists ${sql.ident(name)} with (force)`);
+  await admin.query(template ? sql`create database ${sql.ident(name)} template ${sql.ident(template)}` : sql`create database ${sql.ident(name)}`);
+  const url = withDatabase(serverUrl, name);
+  const db = await openPool({ connectionString: url, poolSize: 4 });
+  try {
+    return await fn(db, url);
+  } finally {
+    await db.dispose();
+    await admin.query(sql`drop database if exists ${sql.ident(name)} with (force)`);
+    await admin.dispose();
+  }
+}
+
+const TEMPLATE = 'tp_bench_template';
+async function referenceTemplate(server: EmbeddedServer): Promise<void> {
+  await resetDatabase({ projectRoot, serverUrl: server.url, database: TEMPLATE });
+}
+
+const phaseStats = (runs: GateRun[]) =>
+  Object.fromEntries(GATE_PHASES.map((p) => {
+    const xs = runs.map((r) => r.phases[p]).filter((x): x is number => x !== null);
+    return [p, xs.length === runs.length ? stat(xs) : null];
+  }));
+
+/** `n` gates of 100 worlds in the copy, after a warm-up gate without probes (it initialises the copy's server: initdb). */
+async function gates(cx: BenchContext, dir: string, what: string, each?: (g: GateRun) => void): Promise<{ runs: GateRun[]; warmUp: GateRun }> {
+  cx.log(`${what}: warm-up gate (no probes; initialises the copy's server)`);
+  const warmUp = await runGate(dir, 1, ['--no-probes']);
+  const runs: GateRun[] = [];
+  for (let i = 1; i <= cx.gateRuns; i++) {
+    cx.log(`${what}: gate ${i}/${cx.gateRuns} (${GATE_WORLDS} worlds)`);
+    const g = await runGate(dir, GATE_WORLDS);
+    each?.(g);
+    runs.push(g);
+  }
+  return { runs, warmUp };
+}
+
+/** `npm run gate` from a stopped server, 100 worlds, on the reference schema. */
+export async function gateSection(cx: BenchContext) {
+  const copy = copyProject();
+  const cliLoad: number[] = [];
+  try {
+    const { runs, warmUp } = await gates(cx, copy.dir, 'gate', (g) => {
+      if (g.verdict !== 'pass') throw new Error(`the gate failed on the reference schema (${g.failingCells} failing cells)`);
+    });
+    for (let i = 0; i < cx.gateRuns; i++) cliLoad.push(await cliLoadMs(copy.dir));
+    return {
+      worlds: GATE_WORLDS,
+      checks: runs[0]!.checks,
+      total: stat(runs.map((r) => r.totalMs)),
+      phases: phaseStats(runs),
+      cliLoad: stat(cliLoad),
+      /** The warm-up's start: a fresh clone's first gate, initdb included. */
+      firstStartMs: warmUp.phases.start,
+    };
+  } finally {
+    await ensureStopped(copy.dir);
+    copy.remove();
+  }
+}
+
+/** A 100-world gate on the reference schema with leaks planted on many tables: the share of the run spent shrinking. */
+export async function shrinkingSection(cx: BenchContext) {
+  const copy = copyProject(plantedLeaksSql(cx.config, PLANTED_TABLES));
+  try {
+    const { runs } = await gates(cx, copy.dir, 'shrinking');
+    const engineMs = (r: GateRun) => (r.phases.catalog ?? 0) + (r.phases.lint ?? 0) + (r.phases.probes ?? 0) + (r.phases.shrinking ?? 0);
+    const measured = runs.every((r) => r.phases.shrinking !== null);
+    return {
+      worlds: GATE_WORLDS,
+      plantedTables: PLANTED_TABLES,
+      failingCells: runs[0]!.failingCells,
+      checks: runs[0]!.checks,
+      measured,
+      run: stat(runs.map(engineMs)),
+      shrinking: measured ? stat(runs.map((r) => r.phases.shrinking!)) : null,
+      /** Shrinking over the engine's run (catalog + lint + probes, shrinking included). */
+      share: measured ? stat(runs.map((r) => r.phases.shrinking! / engineMs(r))) : null,
+      /** Microseconds per check, probing only (shrinking excluded): compare with the clean gate's. */
+      usPerCheck: stat(runs.map((r) => ((r.phases.probes ?? 0) * 1000) / r.checks)),
+      total: stat(runs.map((r) => r.totalMs)),
+    };
+  } finally {
+    await ensureStopped(copy.dir);
+    copy.remove();
+  }
+}
+
+/** The engine against one statement per round trip and a database per case, on the reference schema. */
+export async function throughputSection(cx: BenchContext) {
+  const server = await cx.server();
+  await referenceTemplate(server);
+  return scratch(server.url, 'tp_bench_ref', async (db) => {
+    const catalog = await introspect(db, catalogOptions(cx.config));
+    const worlds = await engineWorlds(db, catalog, cx.config);
+    const shapes = worlds.shapes(ROUND_TRIP_WORLDS, SEED);
+    const rows = await rounds(cx.runs, cx.log, 'throughput', async () => ({
+      engine: await engineThroughput(db, cx.config, ENGINE_WORLDS, SEED),
+      roundTrip: await roundTripThroughput(db, worlds, shapes),
+      perCase: await databasePerCaseThroughput(server.url, TEMPLATE, worlds, shapes[0]!, PER_CASE_CHECKS),
+    }));
+    const engine = stat(rows.map((r) => r.engine.perSecond));
+    const roundTrip = stat(rows.map((r) => r.roundTrip.perSecond));
+    const databasePerCase = stat(rows.map((r) => r.perCase.perSecond));
+    return {
+      relations: catalog.relations.filter((r) => r.tenancy).length,
+      actors: cx.config.actors.length,
+      engineWorlds: ENGINE_WORLDS,
+      engineChecks: rows[0]!.engine.checks,
+      roundTripWorlds: ROUND_TRIP_WORLDS,
+      roundTripChecks: rows[0]!.roundTrip.checks,
+      engine,
+      roundTrip,
+      databasePerCase,
+      ratioRoundTrip: engine.median / roundTrip.median,
+      ratioDatabasePerCase: engine.median / databasePerCase.median,
+    };
+  }, TEMPLATE);
+}
+
+export async function pgtapSection(cx: BenchContext) {
+  return comparePgTap({ projectRoot, config: cx.config, runs: cx.runs, worlds: PGTAP_WORLDS, seed: SEED, log: cx.log });
+}
+
+/** Cost per check as tenant tables (10, 50, 200) and tenants per world (2, 8, 32) grow. */
+export async function scalingSection(cx: BenchContext) {
+  const server = await cx.server();
+  const out: Array<{ tables: number; tenants: number; worlds: number; usPerCheck: Stat; checksPerSecond: Stat; peakRssMiB: number }> = [];
+  for (const tables of [10, 50, 200]) {
+    await scratch(server.url, `tp_bench_scale_${tables}`, async (db) => {
+      await createSyntheticSchema(db, tables);
+      for (const tenants of [2, 8, 32]) {
+        const config = syntheticConfig(tenants);
+        // About the same number of checks whatever the size: worlds shrink as tables grow.
+        const worlds = Math.max(2, Math.round(60 / tables) * 2);
+        let peak = 0;
+        const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 20);
+        const runs = await rounds(cx.runs, cx.log, `scaling ${tables} tables, ${tenants} tenants`, () => engineThroughput(db, config, worlds, SEED));
+        clearInterval(sampler);
+        out.push({ tables, tenants, worlds, usPerCheck: stat(runs.map((r) => (r.seconds * 1e6) / r.checks)), checksPerSecond: stat(runs.map((r) => r.perSecond)), peakRssMiB: Math.round(peak / 2 ** 20) });
+      }
+    });
+  }
+  const ratio = (tenants: number) => out.find((s) => s.tables === 200 && s.tenants === tenants)!.usPerCheck.median / out.find((s) => s.tables === 10 && s.tenants === tenants)!.usPerCheck.median;
+  return { cells: out, ratio200to10: { 2: ratio(2), 8: ratio(8), 32: ratio(32) } };
+}
+
+export async function watchSection(cx: BenchContext) {
+  return stat(await measureWatchLatency({ edits: Math.max(5, cx.runs) }));
+}
+
+/** The SQL validators: validations per second in one batch query of 200,000 inputs. */
+export async function validatorsSection(cx: BenchContext) {
+  const server = await cx.server();
+  await referenceTemplate(server);
+  return scratch(server.url, 'tp_bench_validators', async (db) => {
+    await db.query(sql`create table inputs (v text)`);
+    await db.query(sql`insert into inputs select lpad(((random() * 1e14)::bigint)::text, 14, '0') from generate_series(1, 200000)`);
+    const out: Record<string, Stat> = {};
+    for (const [id, len] of Object.entries({ cpf: 11, cnpj: 14, abn: 11, acn: 9, tfn: 9 })) {
+      const runs = await rounds(cx.runs, () => {}, id, async () => {
+        const t0 = performance.now();
+        await db.query(sql`select count(*) filter (where ${sql.ident('validators', `is_valid_${id}`)}(left(v, ${len}))) from inputs`);
+        return 200000 / ((performance.now() - t0) / 1000);
+      });
+      out[id] = stat(runs);
+    }
+    return out;
+  }, TEMPLATE);
+}
+
+/** The embedded server the in-process sections share: instance `bench` of this checkout, stopped at the end. */
+export function sharedServer(): { get: () => Promise<EmbeddedServer>; stop: () => Promise<void> } {
+  const o = { major: 18 as const, stateRoot: path.join(projectRoot, '.tenantproof'), instance: 'bench' };
+  let server: Promise<EmbeddedServer> | null = null;
+  return {
+    get: () => (server ??= stopEmbedded(o).catch(() => false).then(() => startEmbedded(o))),
+    stop: async () => {
+      if (server) await (await server).stop();
+      await stopEmbedded(o).catch(() => false);
+    },
+  };
+}
