@@ -9,7 +9,7 @@
 import { isTransaction, IsolationLevel, sql, type Queryable, type Transaction } from '@databases/pg';
 import { callNames, readsCurrentUser, relationNames, settingReads } from './expressions.js';
 import { queryConstraints, queryIndexes, type ConstraintRow, type IndexRow } from './queries/constraints.js';
-import { queryFunctions, type FunctionRow } from './queries/functions.js';
+import { queryFunctions, queryTriggers, type FunctionRow } from './queries/functions.js';
 import { queryPolicies, type PolicyRow } from './queries/policies.js';
 import { queryDefaultPrivileges, queryRelationPrivileges, type RelationPrivilegeRow } from './queries/privileges.js';
 import { queryColumns, queryRelations, queryViewDependencies, type ColumnRow, type RelationRow } from './queries/relations.js';
@@ -115,6 +115,7 @@ async function readCatalog(db: Queryable, options: IntrospectOptions): Promise<C
 
   const relations = buildRelations(relationRows, { columns, constraints, indexes, privileges, viewDeps });
   const functions = buildFunctions(functionRows, new Set(scanned), relations);
+  attachTriggers(relations, await queryTriggers(db, oids), functions);
   attachPolicies(relations, policies, functions);
 
   const tenancyOptions = {
@@ -272,6 +273,7 @@ function buildRelations(rows: RelationRow[], parts: RelationParts): Relation[] {
       })),
       publicPrivileges: r.publicPrivileges,
       inScope: true,
+      triggers: [],
       tenancy: null,
     };
   });
@@ -286,6 +288,20 @@ function buildRelations(rows: RelationRow[], parts: RelationParts): Relation[] {
  * relations they name, from their bodies; settings and current_user reads
  * are followed through calls (any depth, cycles cut).
  */
+function attachTriggers(relations: Relation[], rows: Awaited<ReturnType<typeof queryTriggers>>, functions: readonly Func[]): void {
+  const byOid = new Map(relations.map((r) => [r.oid, r]));
+  const fnByOid = new Map(functions.map((f) => [f.oid, f.signature]));
+  for (const t of rows) {
+    byOid.get(t.relation)?.triggers.push({
+      name: t.name,
+      function: fnByOid.get(t.function) ?? String(t.function),
+      timing: t.timing as Relation['triggers'][number]['timing'],
+      events: t.events as Relation['triggers'][number]['events'],
+      row: t.row,
+    });
+  }
+}
+
 function buildFunctions(rows: FunctionRow[], scanned: Set<string>, relations: readonly Relation[]): Func[] {
   const funcs: Func[] = rows.map((f) => {
     const searchPath = (f.config ?? []).find((c) => c.toLowerCase().startsWith('search_path='));
@@ -295,6 +311,9 @@ function buildFunctions(rows: FunctionRow[], scanned: Set<string>, relations: re
       name: f.name,
       signature: `${f.schema}.${f.name}(${f.identityArgs})`,
       argTypes: f.argTypes,
+      argNames: f.argNames,
+      argDefaults: f.argDefaults,
+      variadic: f.variadic,
       result: f.result,
       returnType: f.returnType,
       returnsSet: f.returnsSet,

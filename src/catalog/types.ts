@@ -76,6 +76,8 @@ export interface Relation {
   publicPrivileges: string[];
   /** In a scanned schema; false for relations read only because the engine needs them (a users table in `auth`). */
   inScope: boolean;
+  /** User triggers (not foreign-key ones), by name. */
+  triggers: Trigger[];
   /** How the relation belongs to a tenant, or null when it does not (see Tenancy). */
   tenancy: TenantScope | null;
 }
@@ -117,6 +119,15 @@ export interface ForeignKey {
   validated: boolean;
   /** Cloned from the partitioned parent. */
   inherited: boolean;
+}
+
+export interface Trigger {
+  name: string;
+  /** Signature of the trigger function. */
+  function: string;
+  timing: 'before' | 'after' | 'instead of';
+  events: Array<'insert' | 'update' | 'delete' | 'truncate'>;
+  row: boolean;
 }
 
 export interface CheckConstraint {
@@ -196,6 +207,11 @@ export interface Func {
   /** `schema.name(identity args)`: unique per function. */
   signature: string;
   argTypes: string[];
+  /** Argument names ('' where unnamed), in order. */
+  argNames: string[];
+  /** How many trailing arguments have defaults (may be left out of a call). */
+  argDefaults: number;
+  variadic: boolean;
   /** pg_get_function_result text, e.g. `SETOF app.tasks` or `TABLE(id uuid, tenant_id uuid)`. */
   result: string;
   returnType: string;

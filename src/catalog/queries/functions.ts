@@ -6,6 +6,9 @@ export interface FunctionRow {
   name: string;
   identityArgs: string;
   argTypes: string[];
+  argNames: string[];
+  argDefaults: number;
+  variadic: boolean;
   result: string;
   returnType: string;
   returnsSet: boolean;
@@ -37,6 +40,8 @@ export async function queryFunctions(db: Queryable, roles: readonly string[]): P
     select p.oid, n.nspname::text as schema, p.proname::text as name,
            pg_get_function_identity_arguments(p.oid) as "identityArgs",
            array(select format_type(t, null) from unnest(p.proargtypes::oid[]) with ordinality u(t, ord) order by ord) as "argTypes",
+           array(select coalesce(p.proargnames[ord::int], '') from unnest(p.proargtypes::oid[]) with ordinality u(t, ord) order by ord) as "argNames",
+           p.pronargdefaults::int as "argDefaults", p.provariadic <> 0 as variadic,
            coalesce(pg_get_function_result(p.oid), '') as result,
            format_type(p.prorettype, null) as "returnType",
            p.proretset as "returnsSet",
@@ -66,4 +71,27 @@ export async function queryFunctions(db: Queryable, roles: readonly string[]): P
     where n.nspname not in ('pg_catalog', 'information_schema')
       and n.nspname not like 'pg\_temp\_%' and n.nspname not like 'pg\_toast%'
     order by n.nspname, p.proname, 4`);
+}
+
+export interface TriggerRow {
+  relation: number;
+  name: string;
+  function: number;
+  timing: string;
+  events: string[];
+  row: boolean;
+}
+
+/** User triggers of the given relations (internal ones, such as foreign-key triggers, left out). */
+export async function queryTriggers(db: Queryable, oids: readonly number[]): Promise<TriggerRow[]> {
+  if (oids.length === 0) return [];
+  return db.query(sql`
+    select t.tgrelid::int as relation, t.tgname::text as name, t.tgfoid::int as "function",
+           case when t.tgtype & 2 <> 0 then 'before' when t.tgtype & 64 <> 0 then 'instead of' else 'after' end as timing,
+           array_remove(array[case when t.tgtype & 4 <> 0 then 'insert' end, case when t.tgtype & 8 <> 0 then 'delete' end,
+                               case when t.tgtype & 16 <> 0 then 'update' end, case when t.tgtype & 32 <> 0 then 'truncate' end], null) as events,
+           t.tgtype & 1 <> 0 as row
+    from pg_trigger t
+    where not t.tgisinternal and t.tgrelid = any(${oids}::oid[])
+    order by t.tgrelid, t.tgname`);
 }
