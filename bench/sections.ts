@@ -41,6 +41,7 @@ export const ROUND_TRIP_WORLDS = 4;
 export const PER_CASE_CHECKS = 6;
 export const PGTAP_WORLDS = 10;
 export const PLANTED_TABLES = 20;
+export const SCALING_WORLDS = 4;
 
 /** `warm-up + runs` rounds of `fn`, the warm-up's result dropped. */
 async function rounds<T>(runs: number, log: (line: string) => void, what: string, fn: (i: number) => Promise<T>): Promise<T[]> {
@@ -190,8 +191,9 @@ export async function scalingSection(cx: BenchContext) {
       await createSyntheticSchema(db, tables);
       for (const tenants of [2, 8, 32]) {
         const config = syntheticConfig(tenants);
-        // About the same number of checks whatever the size: worlds shrink as tables grow.
-        const worlds = Math.max(2, Math.round(60 / tables) * 2);
+        // The same worlds at every size: the run's fixed cost (generators, catalog reads) grows with
+        // the tables as the checks do, so its share per check stays the same and the ratio is the checks'.
+        const worlds = SCALING_WORLDS;
         let peak = 0;
         const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 20);
         const runs = await rounds(cx.runs, cx.log, `scaling ${tables} tables, ${tenants} tenants`, () => engineThroughput(db, config, worlds, SEED));
