@@ -1,7 +1,9 @@
-import { defineConfig } from './src/config/index.js';
+import { defineConfig } from 'tenantproof';
 
-// The reference schema's isolation contract: who its actors are and how each enters a tenant.
-const tenantContext = { sql: "select set_config('app.tenant_id', $tenant, true)" };
+// The reference schema's isolation contract: who its actors are, how the application logs in (tp_app,
+// NOINHERIT, switching to each actor's role) and how each enters a tenant (a transaction-local setting).
+const tenantContext = { setting: { name: 'app.tenant_id' } };
+const login = 'tp_app';
 
 export default defineConfig({
   tenancy: {
@@ -10,11 +12,13 @@ export default defineConfig({
     excludeSchemas: ['graphile_migrate'],
   },
   actors: [
-    { name: 'member', role: 'tp_member', expect: 'tenant', context: tenantContext, description: "a tenant's ordinary member" },
-    { name: 'admin', role: 'tp_admin', expect: 'tenant', context: tenantContext, description: "a tenant's administrator" },
-    { name: 'anonymous', role: 'tp_anon', expect: 'none', description: 'not signed in: global reference data only' },
-    { name: 'platform', role: 'tp_platform', expect: 'all', description: 'platform operators (BYPASSRLS)' },
+    { name: 'member', role: 'tp_member', login, expect: 'tenant', context: tenantContext, description: "a tenant's ordinary member" },
+    { name: 'admin', role: 'tp_admin', login, expect: 'tenant', context: tenantContext, description: "a tenant's administrator" },
+    { name: 'anonymous', role: 'tp_anon', login, expect: 'none', description: 'not signed in: global reference data only' },
+    { name: 'platform', role: 'tp_platform', login, expect: 'all', description: 'platform operators (BYPASSRLS)' },
   ],
+  // Platform operators sign in through the application's login and switch to the BYPASSRLS role: by design.
+  platformRoles: [{ role: 'tp_platform', logins: [login], reason: 'platform operators sign in through the application and switch to their BYPASSRLS role' }],
   globalTables: [
     { relation: 'app.templates', reason: 'configuration templates every tenant starts from', defaultAccess: 'read', access: { platform: 'write' } },
     ...['ref.countries', 'ref.languages', 'ref.industries', 'ref.timezones', 'ref.user_statuses', 'ref.user_roles'].map((relation) => ({

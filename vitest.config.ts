@@ -1,8 +1,18 @@
+import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 
+const src = (file: string) => fileURLToPath(new URL(`./src/${file}`, import.meta.url));
+
 export default defineConfig({
+  // The package's own name resolves to the sources, as tsconfig.json's paths say.
+  resolve: {
+    alias: [
+      { find: /^tenantproof\/validators$/, replacement: src('validators/index.ts') },
+      { find: /^tenantproof$/, replacement: src('index.ts') },
+    ],
+  },
   test: {
-    include: ['src/**/*.test.ts', 'tests/**/*.test.ts', 'factories/**/*.test.ts', 'properties/**/*.property.ts'],
+    include: ['src/**/*.test.ts', 'reference/**/*.test.ts', 'tests/**/*.test.ts', 'factories/**/*.test.ts', 'properties/**/*.property.ts'],
     globalSetup: ['tests/support/global-setup.ts'],
     setupFiles: ['tests/support/fast-check-setup.ts'],
     // Real PostgreSQL work: a property may run hundreds of transactions.

@@ -1,10 +1,14 @@
 import { createHash } from 'node:crypto';
 import { Faker, base, en } from '@faker-js/faker';
 
-/** A faker whose output depends only on `seed`: the same seed builds the same rows. */
+/** The "now" of every generated date: dates relative to the wall clock would differ between two runs of one seed. */
+export const REFERENCE_DATE = '2026-06-01T00:00:00Z';
+
+/** A faker whose output depends only on `seed`: the same seed builds the same rows (dates included). */
 export function seededFaker(seed: number): Faker {
   const f = new Faker({ locale: [en, base] });
   f.seed(seed);
+  f.setDefaultRefDate(REFERENCE_DATE);
   return f;
 }
 

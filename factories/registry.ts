@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Faker } from '@faker-js/faker';
-import { abn, acn, cpf, type Rng } from '../src/validators/index.js';
+import type { FactoryContext as PublicFactoryContext, RowFactory as PublicRowFactory } from 'tenantproof';
+import { abn, acn, cpf, type Rng } from 'tenantproof/validators';
 import { apiKeyFactory, documentFactory, tenantConfigFactory, tenantFactory, userFactory } from './core.js';
 
 /**
@@ -9,15 +10,8 @@ import { apiKeyFactory, documentFactory, tenantConfigFactory, tenantFactory, use
  * tables), taking its parents from `pick`, so that a row only ever references
  * rows of its own tenant (or global rows).
  */
-export interface FactoryContext {
-  faker: Faker;
-  tenantId: string;
-  /** A per-run counter: unique per row built in a run. */
-  n: number;
-  /** An existing row of `table` in the same tenant (or a global row); undefined if there is none. */
-  pick(table: string): Record<string, unknown> | undefined;
-}
-export type RowFactory = (ctx: FactoryContext) => Record<string, unknown>;
+export type FactoryContext = PublicFactoryContext<Faker>;
+export type RowFactory = PublicRowFactory<Faker>;
 export type Row = Record<string, unknown>;
 
 /**

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { abn, acn, cpf } from '../src/validators/index.js';
+import { abn, acn, cpf } from 'tenantproof/validators';
 import { buildWorld, factories, GLOBAL_TABLES, TABLE_ORDER, TENANT_TABLES, worldSpec } from './index.js';
 
 // The registry without a database: determinism and the graph's consistency.

@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { seededFaker } from './core.js';
+import { REFERENCE_DATE, seededFaker } from './core.js';
 import { GLOBAL_TABLES, PICKED_UNIQUE_KEYS, TENANT_TABLES, factories, missingParents, type FactoryContext, type Row } from './registry.js';
 
 /** How many rows of each table a world holds: per tenant, and of the global tables. 0 is allowed. */
@@ -21,7 +21,7 @@ export interface World {
 }
 
 /** faker's relative dates (birthdates, ...) count from here, so that a seed builds the same rows on any day. */
-export const REFERENCE_DATE = '2026-06-01T00:00:00Z';
+export { REFERENCE_DATE };
 const ATTEMPTS = 5;
 
 /**

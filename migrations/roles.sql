@@ -1,5 +1,5 @@
--- Cluster-wide prerequisites of the reference schema, run by tenantproof (as
--- the server's superuser) before every reset and migrate. Roles are shared by
+-- Cluster-wide prerequisites of the reference schema: the roles. .gmrc runs it
+-- (beforeReset, as the root connection) before every reset. Roles are shared by
 -- every database on the server: create what is missing, never drop or alter
 -- a role that exists (another database may rely on it as it is).
 do $$

@@ -3,8 +3,8 @@ import fc from 'fast-check';
 import { sql, type Transaction } from '@databases/pg';
 import { buildCoreWorld, coreWorldShape, type CoreWorld } from '../factories/core-world.js';
 import { freshDatabase, type TestDatabase } from '../tests/support/database.js';
-import { withTenant } from '../src/db/tenant.js';
-import { openPool } from '../src/db/pool.js';
+import { withTenant } from '../reference/db/tenant.js';
+import { openPool } from 'tenantproof';
 import { CORE_TABLES, TENANT_ACTORS, asActor, hasPrivilege, ident, insertCoreWorld, othersDigest } from './support/core.js';
 
 // Properties of the reference schema's core tables, checked on random worlds.

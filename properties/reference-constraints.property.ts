@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { sql, type SQLQuery } from '@databases/pg';
 import { buildWorld, factories, insertWorld, loadGlobalRows, seededFaker, type ExistingRows, type Row, type World } from '../factories/index.js';
-import { abn, acn, cpf } from '../src/validators/index.js';
+import { abn, acn, cpf } from 'tenantproof/validators';
 import { referenceDatabase } from '../tests/support/reference-db.js';
 import type { TestDatabase } from '../tests/support/database.js';
 import { attempt, become, ident, unbecome, type Outcome } from './support/reference.js';

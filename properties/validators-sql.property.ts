@@ -10,8 +10,8 @@ import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
 import { sql, type ConnectionPool } from '@databases/pg';
 import { freshDatabase } from '../tests/support/database.js';
-import { openPool } from '../src/db/pool.js';
-import { auPhone, cpf, MODES, seededRng, type Identifier, type MaskIdentifier, type Mode } from '../src/validators/index.js';
+import { openPool } from 'tenantproof';
+import { auPhone, cpf, MODES, seededRng, type Identifier, type MaskIdentifier, type Mode } from 'tenantproof/validators';
 import { IDS, inputMix, phoneMix } from './validators.arbitraries.js';
 
 const SQL_FILE = fileURLToPath(new URL('../sql/validators.sql', import.meta.url));

@@ -4,7 +4,7 @@
  * of src so production code does not import fast-check.
  */
 import fc from 'fast-check';
-import { abn, acn, auPhone, cnpj, cpf, seededRng, tfn, type MaskIdentifier, type Rng } from '../src/validators/index.js';
+import { abn, acn, auPhone, cnpj, cpf, seededRng, tfn, type MaskIdentifier, type Rng } from 'tenantproof/validators';
 
 export type IdName = 'cpf' | 'cnpj' | 'abn' | 'acn' | 'tfn';
 export const IDS: readonly { name: IdName; id: MaskIdentifier<any> }[] = [

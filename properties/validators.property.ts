@@ -34,7 +34,7 @@
 import { describe, it, expect } from 'vitest';
 import fc from 'fast-check';
 import { z } from 'zod';
-import { abn, acn, auPhone, cnpj, cpf, InvalidIdentifierError, MODES, seededRng, tfn, type Mode } from '../src/validators/index.js';
+import { abn, acn, auPhone, cnpj, cpf, InvalidIdentifierError, MODES, seededRng, tfn, type Mode } from 'tenantproof/validators';
 import { IDS, SEPARATORS, fromGenerate, inputMix, looseSpelling, phoneMix, spoofed, validNumber, type IdName } from './validators.arbitraries.js';
 
 const RUNS = 2000;

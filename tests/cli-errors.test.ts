@@ -209,15 +209,15 @@ describe('a connection without the privilege the probes need', () => {
   it('check names the role and the fix', async () => {
     const r = await cli(['check', '--database-url', weakUrl, '--runs', '1'], { cwd: project.root });
     expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/\[check-needs-bypass\]: the probes need a connection that sees every tenant's rows, and tp_test_weak is neither a superuser nor BYPASSRLS/);
-    expect(r.stderr).toMatch(/fix: connect as a superuser or a role with BYPASSRLS/);
+    expect(r.stderr).toMatch(/\[check-needs-superuser\]: the probes need a superuser connection \(they read every tenant's rows and log in as each actor's login\), and tp_test_weak is not one/);
+    expect(r.stderr).toMatch(/fix: connect as a superuser/);
   });
 
   it('watch names the role and the fix', async () => {
     const r = await cli(['watch'], { cwd: project.root, env: { DATABASE_URL: weakUrl } });
     expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/\[watch-needs-bypass\]: the probes need a connection that sees every tenant's rows, and tp_test_weak is neither a superuser nor BYPASSRLS/);
-    expect(r.stderr).toMatch(/fix: set DATABASE_URL to a superuser or BYPASSRLS connection, or unset it/);
+    expect(r.stderr).toMatch(/\[watch-needs-superuser\]: the probes need a superuser connection \(they read every tenant's rows and log in as each actor's login\), and tp_test_weak is not one/);
+    expect(r.stderr).toMatch(/fix: connect as a superuser/);
   });
 });
 

@@ -90,7 +90,7 @@ describe('usage and infrastructure errors exit 2 with the problem and the fix', 
   it('a folder that is not a tenantproof project', async () => {
     const r = await cli(['db', 'status'], { cwd: '/' });
     expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/no \.gmrc found/);
+    expect(r.stderr).toMatch(/no tenantproof project found in \/ or any folder above it/);
   });
 });
 
@@ -128,5 +128,56 @@ describe('the gate on the embedded engine', () => {
     expect(r.stdout).toMatch(/error policy-always-true app\.documents/);
     expect(r.code).toBe(1);
     expect(postmasterRunning()).toBe(false);
+  });
+});
+
+describe('db reset through DATABASE_URL', () => {
+  let project: TempProject;
+  const name = `tp_reset_${process.pid}`;
+  const urlOf = () => withDatabase(inject('serverUrl'), name);
+  const admin = () => openPool({ connectionString: inject('serverUrl'), poolSize: 1, warm: 1 });
+  const tables = async () => {
+    const db = await openPool({ connectionString: urlOf(), poolSize: 1, warm: 1 });
+    try {
+      return (await db.query(sql`select count(*)::int as n from pg_tables where schemaname = 'app'`))[0]!.n as number;
+    } finally {
+      await db.dispose();
+    }
+  };
+  beforeAll(() => {
+    project = tempProject();
+  });
+  afterAll(async () => {
+    const db = await admin();
+    try {
+      await db.query(sql`drop database if exists ${sql.ident(name)} with (force)`);
+      await db.query(sql`drop database if exists ${sql.ident(`${name}_shadow`)} with (force)`);
+    } finally {
+      await db.dispose();
+    }
+    await project?.cleanup();
+  });
+
+  it('builds the database it names when it does not exist, then rebuilds it when it does', async () => {
+    const db = await admin();
+    try {
+      await db.query(sql`drop database if exists ${sql.ident(name)} with (force)`);
+    } finally {
+      await db.dispose();
+    }
+    const first = await cli(['db', 'reset'], { cwd: project.root, env: { DATABASE_URL: urlOf() } });
+    expect(first.code, first.stderr).toBe(0);
+    const built = await tables();
+    expect(built).toBeGreaterThan(5);
+    // A table of its own, which a rebuild must not keep.
+    const dev = await openPool({ connectionString: urlOf(), poolSize: 1, warm: 1 });
+    try {
+      await dev.query(sql`create table app.scratch_only (id int)`);
+    } finally {
+      await dev.dispose();
+    }
+    const again = await cli(['db', 'reset'], { cwd: project.root, env: { DATABASE_URL: urlOf() } });
+    expect(again.code, again.stderr).toBe(0);
+    expect(await tables()).toBe(built);
   });
 });

@@ -13,8 +13,10 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { sql } from '@databases/pg';
 import { catalogOf, init, proposeConfig, proposalToConfig, type InitResult } from '../src/commands/init.js';
 import { loadConfig, unwrapConfig } from '../src/config/load.js';
+import type { ResolvedConfig } from '../src/config/schema.js';
 import { checkIsolation } from '../src/engine/isolation.js';
 import { openPool } from '../src/db/pool.js';
+import { configFile, DESIGNS, documented, documentedSource, loadDesign, type Design } from './fixtures/designs/index.js';
 import { freshDatabase, type TestDatabase } from './support/database.js';
 import { tempProject, type TempProject } from './support/temp-project.js';
 
@@ -140,7 +142,8 @@ describe('what init cannot decide becomes a QUESTION', () => {
     await t.db.query(sql`
       create schema crm;
       grant usage on schema crm to tp_initq_app, tp_initq_reader;
-      -- account_id everywhere, but no foreign key says which table is the tenant.
+      -- account_id everywhere, and a table named like the tenant table, but no foreign key says it is.
+      create table crm.accounts (id uuid primary key, name text);
       create table crm.contacts (account_id uuid not null, id uuid primary key, name text);
       create table crm.deals (account_id uuid not null, id uuid primary key, amount numeric);
       alter table crm.contacts enable row level security;
@@ -155,7 +158,7 @@ describe('what init cannot decide becomes a QUESTION', () => {
     const { catalog, excludeSchemas } = await catalogOf(t.db);
     const p = proposeConfig(catalog, { excludeSchemas });
     expect(p.tenancy).toMatchObject({ tenantTable: null, tenantColumn: 'account_id' });
-    expect(p.tenancy.questions.join('\n')).toMatch(/set tenantTable to the table with one row per tenant/);
+    expect(p.tenancy.questions.join('\n')).toMatch(/no foreign key points at crm\.accounts, .*set tenantTable to the table with one row per tenant \('crm\.accounts'\)/);
     const app = p.actors.find((a) => a.role === 'tp_initq_app')!;
     expect(app).toMatchObject({ expect: 'tenant', context: { sql: "select set_config('crm.current_account', $tenant, true)" } });
     expect(app.questions.join('\n')).toMatch(/also read crm\.region/);
@@ -164,7 +167,54 @@ describe('what init cannot decide becomes a QUESTION', () => {
     expect(reader.questions.join('\n')).toMatch(/may SELECT 2 tenant tables, but no policy on them applies to it/);
     // Still a valid config: the questions sit next to working guesses.
     const data = proposalToConfig(p) as { tenancy: Record<string, unknown> };
-    expect(data.tenancy.tenantTable).toBeUndefined();
+    expect(data.tenancy.tenantTable).toBeNull();
+  });
+});
+
+// ---------------------------------------------------------------------------
+// The real-world tenancy designs (tests/fixtures/designs): init recognises each from the catalog.
+
+/** What decides how a check enters and judges: by role, since names are free. */
+function contract(c: ResolvedConfig) {
+  const nameToRole = new Map(c.actors.map((a) => [a.name, a.role]));
+  const byRole = (access: Record<string, string>) => Object.fromEntries(Object.entries(access).map(([name, level]) => [nameToRole.get(name) ?? name, level]));
+  return {
+    tenancy: c.tenancy,
+    actors: c.actors.map((a) => ({ role: a.role, login: a.login ?? null, as: a.as ?? null, expect: a.expect, context: a.context ?? null })).sort((x, y) => x.role.localeCompare(y.role)),
+    platformRoles: c.platformRoles.map((p) => ({ role: p.role, logins: p.logins })),
+    globalTables: c.globalTables.map((g) => ({ relation: g.relation, defaultAccess: g.defaultAccess, access: byRole(g.access) })).sort((x, y) => x.relation.localeCompare(y.relation)),
+  };
+}
+
+describe.each(DESIGNS)('init on the $name design', (d: Design) => {
+  let t: TestDatabase;
+  let r: InitResult;
+  beforeAll(async () => {
+    t = await freshDatabase({ template: 'empty' });
+    await loadDesign(t.url, d);
+    r = await init({ databaseUrl: t.url, dryRun: true, cwd: tempDir() });
+  });
+  afterAll(async () => t?.drop());
+
+  it('proposes the hand-written config: tenancy, actors with their login, principal and context, platform roles, global tables', async () => {
+    const proposed = await loadProposal(r);
+    const written = unwrapConfig(await loadConfig(configFile(d)));
+    expect(contract(proposed)).toEqual(contract(written));
+  });
+
+  it('is what docs/designs.md shows: the hand-written config and init\'s output', () => {
+    expect(readFileSync(configFile(d), 'utf8')).toBe(documented('config', d));
+    // init's own output, the database it read named as the documentation names it.
+    const output = r.text.replace(/^(\/\/ tenantproof\.config\.ts, proposed by `tenantproof init` from ).*\.$/m, `$1${documentedSource(d)}.`);
+    expect(output).not.toBe(r.text);
+    expect(output).toBe(documented('init', d));
+  });
+
+  it('decides tenancy, principals and every tenant actor\'s context from the catalog, without a question', () => {
+    expect(r.proposal.tenancy.questions).toEqual([]);
+    expect(r.proposal.tenancy.memberships?.questions ?? []).toEqual([]);
+    for (const a of r.proposal.actors) expect(a.questions, `${a.role}: ${a.questions.join('; ')}`).toEqual([]);
+    expect(r.proposal.questions).toEqual([]);
   });
 });
 

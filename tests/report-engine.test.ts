@@ -55,7 +55,11 @@ describe('a sharded run', () => {
     const f = whole.report.findings.find((x) => x.id === 'probe-read:app.documents:member');
     expect(f?.severity).toBe('error');
     expect(f?.message).toMatch(/\(in (\d+) of \1 checks; minimal world of \d+ tenants, \d+ rows, shrunk\)/);
-    expect(f?.reproduction).toMatch(/^set local role "tp_member";$/m);
+    // The replay logs in as the application does, then switches to the actor's role.
+    expect(f?.reproduction).toMatch(/^set local session authorization tp_app;\nset local role tp_member;$/m);
+    // One root cause explains it: the policy that admits any tenant, with the lint finding that names it.
+    expect(whole.report.causes!.find((c) => c.severity === 'error')).toMatchObject({ id: 'policy:app.documents.leak', kind: 'policy', findings: expect.arrayContaining([f!.id]) as string[] });
+    expect(f?.cause).toBe('policy:app.documents.leak');
     // Relation oids change with every migrated database: the replay names relations instead.
     expect(f?.reproduction).not.toMatch(/'\{\d[\d,]*\}'::oid\[\]/);
   });

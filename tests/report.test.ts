@@ -8,7 +8,10 @@ import { escapeMarkdown, mdCode, mdCodeBlock } from '../src/report/escape.js';
 import { renderHtml } from '../src/report/html.js';
 import { renderJunit } from '../src/report/junit.js';
 import { renderMarkdown } from '../src/report/markdown.js';
-import { parseShard } from '../src/report/merge.js';
+import { matrixCellOf, type CellStats } from '../src/probes/cells.js';
+import { policiesSql, type RelationView } from '../src/report/context.js';
+import { mergePartials, parseShard, type PartialReport } from '../src/report/merge.js';
+import { mergeNotes, mergeUnfilled } from '../src/report/merge-coverage.js';
 import { renderSarif } from '../src/report/sarif.js';
 import { renderReports } from '../src/report/write.js';
 
@@ -97,11 +100,11 @@ describe('HTML', () => {
   });
 });
 
-/** Markdown with code spans and fenced blocks removed: what a renderer would read as markup. */
+/** Markdown with code spans and fenced blocks removed: what a renderer would read as markup. A backslash-escaped backtick opens no code span (CommonMark). */
 function markupOf(md: string): string {
   return md
     .replace(/^(`{3,})[^\n]*\n[\s\S]*?\n\1$/gm, '')
-    .replace(/(`+)(?!`)[\s\S]*?(?<!`)\1(?!`)/g, '');
+    .replace(/(?<![\\`])(`+)(?!`)[\s\S]*?(?<!`)\1(?!`)/g, '');
 }
 
 describe('Markdown', () => {
@@ -129,9 +132,10 @@ describe('Markdown', () => {
   });
 
   it('names the verdict, the seed, the findings with why and fix, and the policies as SQL', () => {
-    expect(md).toMatch(/^# Isolation report\n\n\*\*Verdict: FAIL\*\* — 2 errors, 1 warning, 0 info/);
+    expect(md).toMatch(/^# Isolation report\n\n\*\*Verdict: FAIL\*\* — 2 errors, 1 warning, 0 info, from 3 root causes/);
     expect(md).toContain('| 42 | 2 | 2 | 3 | 10 | 7 |');
-    expect(md).toContain('### Errors (2)');
+    expect(md).toContain('## Start here\n\n2 root causes explain the 2 errors');
+    expect(md).toContain('## Findings by root cause');
     expect(md).toContain('**Fix.** fix \\<b\\>it\\</b\\> \\& "quote"');
     expect(md).toContain('## Policies of the tenant relations');
     expect(md).toContain("create policy \"p\"\"<script>\" on app.\"<script>alert(\"\"rel\"\")</script>|x`y\"\n  as permissive for select to tp_member\n  using ((tenant_id = '</code><script>alert(5)</script>'));");
@@ -317,5 +321,109 @@ describe('shard argument', () => {
     expect(parseShard('1/2')).toEqual({ index: 1, count: 2 });
     expect(parseShard('2/2')).toEqual({ index: 2, count: 2 });
     for (const bad of ['0/2', '3/2', '1/0', '1', 'a/b', '1/2/3']) expect(parseShard(bad), bad).toBeNull();
+  });
+});
+
+describe('policies as SQL', () => {
+  it('quotes every identifier as quote_ident would: spaces, a trailing dot, keywords, upper case, a dollar sign', () => {
+    const r: RelationView = {
+      relation: 'user.Order items',
+      kind: 'table',
+      tenancy: 'direct',
+      rls: { enabled: true, forced: true },
+      partitionOf: null,
+      securityInvoker: false,
+      policies: [
+        { name: 'tenant isolation.', command: 'all', permissive: true, roles: ['app$user', 'PUBLIC', 'select'], using: '(tenant_id = 1)', withCheck: null },
+        { name: 'plain_name', command: 'select', permissive: false, roles: ['app_user'], using: 'true', withCheck: null },
+      ],
+    };
+    expect(policiesSql(r)).toBe(
+      [
+        'alter table "user"."Order items" enable row level security;',
+        'alter table "user"."Order items" force row level security;',
+        'create policy "tenant isolation." on "user"."Order items"\n  as permissive for all to "app$user", public, "select"\n  using ((tenant_id = 1));',
+        'create policy plain_name on "user"."Order items"\n  as restrictive for select to app_user\n  using (true);',
+      ].join('\n'),
+    );
+  });
+});
+
+describe('merging shards (without a database)', () => {
+  const tenantRelations = [{ qualifiedName: 'a.x', tenancy: { kind: 'direct' as const, column: 'tenant_id', path: [] } }];
+  const causeFacts = { owners: { 'a.x': 'o' }, actorRoles: { member: ['m', 'o'], admin: ['adm'] } };
+  const stats = (probe: string, actor: string, held: number, leaked: number, inconclusive: number, firstFailure: CellStats['firstFailure'] = null): CellStats => ({
+    relation: 'a.x',
+    actor,
+    probe,
+    held,
+    leaked,
+    inconclusive: inconclusive > 0 ? [['no row of another tenant to touch', inconclusive]] : [],
+    firstFailure,
+    overRestricted: 0,
+    overExample: null,
+  });
+  const owner = finding({ rule: 'actor-member-of-owner', severity: 'error', relation: null, actor: 'member', object: 'role o' });
+  const actors = [{ name: 'member', role: 'm', login: 'api', as: 'tenant' as const, expect: 'tenant' as const, context: 'setting' }];
+  function shard(index: number, cells: CellStats[], extra: Finding[], coverage: IsolationReport['coverage'], notes: string[]): PartialReport {
+    const report = buildReport({ seed: 7, findings: [owner, ...extra], matrix: cells.map(matrixCellOf), coverage, causeFacts, notes, actors, connectedAs: 'postgres', replay: { command: 'check', seed: 7 } });
+    return { ...report, shard: { index, count: 2, runs: 4, tenantRelations, cells, causeFacts } };
+  }
+  const one = shard(1, [stats('read', 'member', 3, 0, 0), stats('delete', 'admin', 0, 0, 2), stats('update', 'admin', 0, 0, 1)], [], { relations: 1, actors: 2, worlds: 2, rows: 10, checks: 3, held: 3, leaked: 0, inconclusive: 3, notProven: 2 }, ['b note', 'a note']);
+  const leak = finding({ rule: 'probe-read', severity: 'error', actor: 'member', relation: 'a.x', message: 'member could read a.x: saw 1 row (in 2 of 3 checks; minimal world of 2 tenants, 3 rows, shrunk)', reproduction: 'select 1;' });
+  const two = shard(2, [stats('read', 'member', 1, 2, 0, { index: 1, detail: 'saw 1 row' }), stats('delete', 'admin', 1, 0, 0), stats('update', 'admin', 0, 0, 4)], [leak], { relations: 1, actors: 2, worlds: 2, rows: 12, checks: 4, held: 2, leaked: 2, inconclusive: 4, notProven: 1 }, ['a note', 'c note']);
+
+  it('sums held, leaked and inconclusive, combines statuses, joins notes and recomputes the causes on the whole run', () => {
+    const { report } = mergePartials([two, one]);
+    expect(report.coverage).toMatchObject({ worlds: 4, rows: 22, checks: 7, held: 5, leaked: 2, inconclusive: 7 });
+    const cell = (actor: string, probe: string) => report.matrix.find((m) => m.actor === actor && m.probe === probe)!;
+    expect(cell('member', 'read').status).toBe('fail');
+    expect(cell('admin', 'delete').status).toBe('pass'); // held in one shard: proven
+    expect(cell('admin', 'update').status).not.toBe('pass'); // held in none: never a pass
+    expect(report.coverage.notProven).toBe(report.matrix.filter((m) => m.status === 'not-proven').length);
+    expect(report.notes).toEqual(['a note', 'b note', 'c note']);
+    expect(report).toMatchObject({ connectedAs: 'postgres', actors, replay: { command: 'check', seed: 7 } });
+    // The leak only one shard saw is explained by the actor that inherits the owner, as in a whole run.
+    const merged = report.findings.find((f) => f.rule === 'probe-read')!;
+    expect(merged.message).toContain('(in 2 of 6 checks;');
+    expect(merged.cause).toBe('actor:member');
+    expect(report.causes![0]).toMatchObject({ id: 'actor:member', findings: [owner.id, merged.id] });
+    // Through JSON, in either order: the same bytes.
+    expect(JSON.stringify(mergePartials([one, two]).report)).toBe(JSON.stringify(report));
+  });
+});
+
+describe('merging what shards know about their coverage', () => {
+  it('sums refused rows (the lowest shard gives the example), keeps "never filled" only when no shard filled it, keeps schema notes once', () => {
+    const notes = mergeNotes([
+      ['a.x: 2 generated row(s) refused by the database, e.g. duplicate key', 'a.y: no world held a row of it', 'a.z: no world held a row of it', 'col a.x.c: no value'],
+      ['a.x: 3 generated row(s) refused by the database, e.g. check violation', 'a.y: no world held a row of it', 'col a.x.c: no value'],
+    ]);
+    expect(notes.sort()).toEqual(['a.x: 5 generated row(s) refused by the database, e.g. duplicate key', 'a.y: no world held a row of it', 'col a.x.c: no value']);
+    const never = (relation: string) => finding({ rule: 'coverage-unfilled', severity: 'warning', relation, message: `no world held a row of ${relation}: refused` });
+    const unfillable = finding({ rule: 'coverage-unfilled', severity: 'warning', relation: 'a.c', message: 'a.c could not be filled by any world: a cycle' });
+    expect(mergeUnfilled([[never('a.y'), never('a.z'), unfillable], [never('a.y'), unfillable]]).map((f) => f.relation)).toEqual(['a.y', 'a.c']);
+  });
+});
+
+describe('diff of causes and proof', () => {
+  it('names new root causes, cells that lost their proof, and the held / leaked / inconclusive counts', () => {
+    const coverage = { relations: 1, actors: 1, worlds: 2, rows: 4, checks: 4, held: 4, leaked: 0, inconclusive: 0, notProven: 0 };
+    const base = buildReport({ seed: 1, findings: [], matrix: [{ ...cell('a.x', 'member', 'delete', 'pass', 4), held: 4, leaked: 0, inconclusive: 0 }], coverage });
+    const head = buildReport({
+      seed: 1,
+      findings: [finding({ rule: 'rls-not-enabled', severity: 'error', relation: 'a.y' }), finding({ rule: 'probe-read', severity: 'error', relation: 'a.y', actor: 'member' })],
+      matrix: [{ ...cell('a.x', 'member', 'delete', 'not-proven', 0), held: 0, leaked: 0, inconclusive: 4, reason: 'nothing to touch' }],
+      coverage: { ...coverage, checks: 0, held: 0, inconclusive: 4, notProven: 1 },
+    });
+    const d = diffReports(base, head);
+    expect(d.newCauses.map((c) => [c.id, c.findings.length])).toEqual([['relation:a.y', 2]]);
+    expect(d.lostProof).toEqual([{ relation: 'a.x', actor: 'member', probe: 'delete', from: 'pass', to: 'not-proven', reason: 'nothing to touch' }]);
+    const md = renderDiffMarkdown(d);
+    expect(md).toContain('Checks: 4 held, 0 leaked, 0 inconclusive, 0 cells not proven → 0 held, 0 leaked, 4 inconclusive, 1 cells not proven.');
+    expect(md).toContain('### New root causes\n\n- **error** a.y: row level security is off: explains 2 findings. Fix: f');
+    expect(md).toContain('### Cells no longer proven');
+    expect(md).toContain('| `a.x` | member | `delete` | not-proven | nothing to touch |');
+    expect(diffReports(head, base).resolvedCauses.map((c) => c.id)).toEqual(['relation:a.y']);
   });
 });

@@ -13,6 +13,7 @@ import { introspect } from '../src/catalog/introspect.js';
 import { catalogOptions } from '../src/catalog/options.js';
 import type { Catalog } from '../src/catalog/types.js';
 import { diffCatalogs, exposuresOf, probeScope, WatchSession, type WatchVerdict } from '../src/commands/watch.js';
+import { graphileSource } from '../src/migrate/graphile-source.js';
 import { loadConfig, unwrapConfig } from '../src/config/load.js';
 import type { ResolvedConfig } from '../src/config/schema.js';
 import { openPool } from '../src/db/pool.js';
@@ -144,7 +145,7 @@ describe('the warm session', () => {
   beforeAll(async () => {
     t = await freshDatabase({ template: 'reference' });
     const root = inject('projectRoot');
-    session = new WatchSession(t.db, config, { projectRoot: root, migrationsDir: path.join(root, 'migrations'), runs: 3, seed: 1 });
+    session = new WatchSession(t.db, config, { projectRoot: root, source: graphileSource(path.join(root, 'migrations'), 'migrations/'), runs: 3, seed: 1 });
   });
   afterAll(async () => t?.drop());
 

@@ -1,6 +1,6 @@
 import { sql, type Queryable, type Transaction } from '@databases/pg';
 import type { CoreWorld } from '../../factories/core-world.js';
-import { errorCode } from '../../src/db/pg-errors.js';
+import { errorCode } from 'tenantproof';
 
 /** The reference schema's tenant relations and the column that names each row's tenant. */
 export const CORE_TABLES: { table: keyof CoreWorld | 'app.audit_logs'; name: string; tenantColumn: string }[] = [

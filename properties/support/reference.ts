@@ -1,5 +1,5 @@
 import { sql, type Queryable, type SQLQuery, type Transaction } from '@databases/pg';
-import { errorCode } from '../../src/db/pg-errors.js';
+import { errorCode } from 'tenantproof';
 import { factories, GLOBAL_TABLES, insertWorld, missingParents, REFERENCE_DATE, seededFaker, type ExistingRows, type FactoryContext, type Row, type World } from '../../factories/index.js';
 
 /** A relation that holds tenant rows: a table, a partitioned table or one of its partitions. */

@@ -1,9 +1,9 @@
 /**
- * Just enough SQL text handling to read policy expressions (pg_get_expr
- * output) and function bodies: strip literals and comments, split a boolean
- * expression at its top-level OR / AND, find the custom settings, function
- * calls and relations it names. Tolerant by design: it never throws, and it
- * errs towards "reads something" rather than missing a read.
+ * SQL text heuristics. Policies and function bodies are read with the real
+ * parser (src/catalog/sql); what is left here is the fallback for text the
+ * parser refuses (sql/fallback.ts), which errs towards "reads something",
+ * and small helpers other modules use on config text (call names in a
+ * context's SQL, identifier unquoting, setting globs). Never throws.
  */
 
 /** Replaces string literals, quoted identifiers kept, comments and dollar-quoted bodies' quotes with blanks. */
@@ -42,13 +42,6 @@ export function stripLiterals(text: string): string {
   return out;
 }
 
-/** Removes parentheses that wrap the whole expression: `((a OR b))` -> `a OR b`. */
-export function stripOuterParens(expr: string): string {
-  let e = expr.trim();
-  while (e.startsWith('(') && matchingParen(e, 0) === e.length - 1) e = e.slice(1, -1).trim();
-  return e;
-}
-
 /** Index of the parenthesis closing the one at `open`, skipping literals; -1 if unbalanced. */
 export function matchingParen(text: string, open: number): number {
   let depth = 0;
@@ -79,50 +72,6 @@ function skipQuoted(text: string, start: number, q: string): number {
     else j++;
   }
   return text.length;
-}
-
-/**
- * The operands of the expression's top-level `op` (OR or AND), each with its
- * outer parentheses stripped. An expression without that operator at the top
- * is one operand.
- */
-export function splitTopLevel(expr: string, op: 'OR' | 'AND'): string[] {
-  const e = stripOuterParens(expr);
-  const parts: string[] = [];
-  let depth = 0;
-  let start = 0;
-  const word = new RegExp(`^\\s${op}\\s`, 'i');
-  // BETWEEN x AND y is not a conjunction.
-  let betweenPending = 0;
-  for (let i = 0; i < e.length; i++) {
-    const ch = e[i];
-    if (ch === "'" || ch === '"') {
-      i = skipQuoted(e, i, ch);
-      continue;
-    }
-    if (ch === '(') depth++;
-    else if (ch === ')') depth--;
-    else if (depth === 0 && /\s/.test(ch!)) {
-      if (/^\sBETWEEN\s/i.test(e.slice(i, i + 9))) betweenPending++;
-      if (word.test(e.slice(i, i + op.length + 2))) {
-        if (op === 'AND' && betweenPending > 0) {
-          betweenPending--;
-          continue;
-        }
-        parts.push(e.slice(start, i));
-        start = i + op.length + 1;
-        i = start - 1;
-      }
-    }
-  }
-  parts.push(e.slice(start));
-  return parts.map(stripOuterParens).filter((p) => p.length > 0);
-}
-
-/** Whole-expression constants that are always true. */
-export function isConstantTrue(expr: string): boolean {
-  const e = stripOuterParens(expr).replace(/\s+/g, ' ').toLowerCase();
-  return /^(true|'t'::boolean|'true'::boolean|not false|(\d+) = \2|'([^']*)'::text = '\3'::text)$/.test(e);
 }
 
 export interface SettingReadText {
@@ -202,16 +151,6 @@ export function relationNames(text: string): NameRef[] {
   const out: NameRef[] = [];
   for (const m of stripped.matchAll(RELATION_AFTER)) out.push({ schema: m[1] ? unquoteIdent(m[1]) : null, name: unquoteIdent(m[2]!) });
   return out;
-}
-
-/** True when `column` appears as an identifier in the expression (outside string literals). */
-export function mentionsColumn(expr: string, column: string): boolean {
-  const stripped = stripLiterals(expr);
-  const plain = /^[a-z_][a-z0-9_$]*$/.test(column);
-  const pattern = plain ? new RegExp(`(?<![\\w$".])(?:"?)${escapeRegExp(column)}(?:"?)(?![\\w$(])`, 'i') : new RegExp(escapeRegExp(`"${column.replaceAll('"', '""')}"`));
-  // A qualified reference (alias.tenant_id) counts too.
-  const qualified = plain ? new RegExp(`\\.\\s*"?${escapeRegExp(column)}"?(?![\\w$(])`, 'i') : null;
-  return pattern.test(stripped) || (qualified?.test(stripped) ?? false);
 }
 
 export function escapeRegExp(s: string): string {

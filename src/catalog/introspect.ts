@@ -7,10 +7,9 @@
  * The transaction is always rolled back: introspection leaves nothing behind.
  */
 import { isTransaction, IsolationLevel, sql, type Queryable, type Transaction } from '@databases/pg';
-import { callNames, readsCurrentUser, relationNames, settingReads } from './expressions.js';
 import { queryConstraints, queryIndexes, type ConstraintRow, type IndexRow } from './queries/constraints.js';
 import { queryFunctions, queryTriggers, type FunctionRow } from './queries/functions.js';
-import { queryPolicies, type PolicyRow } from './queries/policies.js';
+import { queryPolicies } from './queries/policies.js';
 import { queryDefaultPrivileges, queryRelationPrivileges, type RelationPrivilegeRow } from './queries/privileges.js';
 import { queryColumns, queryRelations, queryViewDependencies, type ColumnRow, type RelationRow } from './queries/relations.js';
 import { queryMemberships, queryRoleFlags, queryRoles, type MembershipRow, type RoleFlagRow, type RoleRow } from './queries/roles.js';
@@ -18,6 +17,9 @@ import { querySchemas } from './queries/schemas.js';
 import { querySequences } from './queries/sequences.js';
 import { queryServer } from './queries/server.js';
 import { queryUserTypes } from './queries/types.js';
+import { analyzeFunctions, attachPolicies } from './code-facts.js';
+import { CallGraph } from './sql/call-graph.js';
+import { loadParser } from './sql/parser.js';
 import { computeTenancy } from './tenancy.js';
 import type {
   ActorRole,
@@ -25,12 +27,9 @@ import type {
   DefaultPrivilegeObject,
   Func,
   FunctionKind,
-  Policy,
-  PolicyCommand,
   Relation,
   RelationKind,
   Role,
-  SettingRead,
 } from './types.js';
 
 export interface IntrospectOptions {
@@ -55,6 +54,7 @@ export interface IntrospectOptions {
 class Rollback extends Error {}
 
 export async function introspect(db: Queryable, options: IntrospectOptions): Promise<Catalog> {
+  await loadParser();
   let result: Catalog | undefined;
   const run = async (tx: Transaction) => {
     // Transaction-local: gone with the rollback below.
@@ -73,7 +73,6 @@ export async function introspect(db: Queryable, options: IntrospectOptions): Pro
 }
 
 const RELKIND: Record<string, RelationKind> = { r: 'table', p: 'partitioned-table', v: 'view', m: 'materialized-view', f: 'foreign-table' };
-const POLCMD: Record<string, PolicyCommand> = { '*': 'all', r: 'select', a: 'insert', w: 'update', d: 'delete' };
 const PROKIND: Record<string, FunctionKind> = { f: 'function', p: 'procedure', a: 'aggregate', w: 'window' };
 const VOLATILITY: Record<string, Func['volatility']> = { i: 'immutable', s: 'stable', v: 'volatile' };
 const FK_ACTION: Record<string, string> = { a: 'no action', r: 'restrict', c: 'cascade', n: 'set null', d: 'set default' };
@@ -114,9 +113,11 @@ async function readCatalog(db: Queryable, options: IntrospectOptions): Promise<C
   ];
 
   const relations = buildRelations(relationRows, { columns, constraints, indexes, privileges, viewDeps });
-  const functions = buildFunctions(functionRows, new Set(scanned), relations);
+  const functions = buildFunctions(functionRows, new Set(scanned));
+  const graph = new CallGraph(functions, relations);
+  analyzeFunctions(functions, graph);
   attachTriggers(relations, await queryTriggers(db, oids), functions);
-  attachPolicies(relations, policies, functions);
+  attachPolicies(relations, policies, functions, graph);
 
   const tenancyOptions = {
     tenantColumns: options.tenantColumns && options.tenantColumns.length > 0 ? options.tenantColumns : ['tenant_id'],
@@ -283,11 +284,7 @@ function buildRelations(rows: RelationRow[], parts: RelationParts): Relation[] {
   return relations;
 }
 
-/**
- * Functions with the settings they read, the functions they call and the
- * relations they name, from their bodies; settings and current_user reads
- * are followed through calls (any depth, cycles cut).
- */
+/** Each relation's user triggers, with the signature of the function each runs. */
 function attachTriggers(relations: Relation[], rows: Awaited<ReturnType<typeof queryTriggers>>, functions: readonly Func[]): void {
   const byOid = new Map(relations.map((r) => [r.oid, r]));
   const fnByOid = new Map(functions.map((f) => [f.oid, f.signature]));
@@ -302,8 +299,8 @@ function attachTriggers(relations: Relation[], rows: Awaited<ReturnType<typeof q
   }
 }
 
-function buildFunctions(rows: FunctionRow[], scanned: Set<string>, relations: readonly Relation[]): Func[] {
-  const funcs: Func[] = rows.map((f) => {
+function buildFunctions(rows: FunctionRow[], scanned: Set<string>): Func[] {
+  return rows.map((f) => {
     const searchPath = (f.config ?? []).find((c) => c.toLowerCase().startsWith('search_path='));
     return {
       oid: f.oid,
@@ -334,93 +331,15 @@ function buildFunctions(rows: FunctionRow[], scanned: Set<string>, relations: re
       extension: f.extension,
       inScope: scanned.has(f.schema),
       settings: [],
+      settingsWritten: [],
       calls: [],
       relationsReferenced: [],
+      relationsRead: [],
       readsCurrentUser: false,
+      arguments: f.arguments,
+      parseError: null,
     };
   });
-  const byName = groupBy(funcs, (f) => f.name.toLowerCase());
-  const relByName = groupBy(relations, (r) => r.name.toLowerCase());
-  const direct = new Map<string, { settings: SettingRead[]; currentUser: boolean }>();
-  for (const f of funcs) {
-    if (!f.body) {
-      direct.set(f.signature, { settings: [], currentUser: false });
-      continue;
-    }
-    const calls = new Set<string>();
-    for (const ref of callNames(f.body)) {
-      for (const g of byName.get(ref.name) ?? []) if ((ref.schema === null || ref.schema === g.schema) && g.signature !== f.signature) calls.add(g.signature);
-    }
-    const rels = new Set<string>();
-    for (const ref of relationNames(f.body)) {
-      for (const r of relByName.get(ref.name) ?? []) if (ref.schema === null || ref.schema === r.schema) rels.add(r.qualifiedName);
-    }
-    f.calls = [...calls].sort();
-    f.relationsReferenced = [...rels].sort();
-    direct.set(f.signature, { settings: settingReads(f.body).map((s) => ({ name: s.name, via: f.signature, claims: s.claims })), currentUser: readsCurrentUser(f.body) });
-  }
-  const bySignature = new Map(funcs.map((f) => [f.signature, f]));
-  const resolve = (sig: string, seen: Set<string>): { settings: SettingRead[]; currentUser: boolean } => {
-    const own = direct.get(sig) ?? { settings: [], currentUser: false };
-    if (seen.has(sig)) return own;
-    seen.add(sig);
-    const settings = [...own.settings];
-    let currentUser = own.currentUser;
-    for (const callee of bySignature.get(sig)?.calls ?? []) {
-      const sub = resolve(callee, seen);
-      settings.push(...sub.settings);
-      currentUser ||= sub.currentUser;
-    }
-    return { settings: mergeSettings(settings), currentUser };
-  };
-  for (const f of funcs) {
-    const r = resolve(f.signature, new Set());
-    f.settings = r.settings;
-    f.readsCurrentUser = r.currentUser;
-  }
-  return funcs;
-}
-
-/** One entry per (setting, via), claims merged; sorted. */
-export function mergeSettings(reads: readonly SettingRead[]): SettingRead[] {
-  const m = new Map<string, SettingRead>();
-  for (const s of reads) {
-    const key = `${s.name}\u0000${s.via ?? ''}`;
-    const seen = m.get(key);
-    if (!seen) m.set(key, { name: s.name, via: s.via, claims: [...s.claims] });
-    else for (const c of s.claims) if (!seen.claims.some((x) => x.join('.') === c.join('.'))) seen.claims.push(c);
-  }
-  return [...m.values()].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : (a.via ?? '') < (b.via ?? '') ? -1 : 1));
-}
-
-function attachPolicies(relations: Relation[], rows: PolicyRow[], functions: Func[]): void {
-  const byOid = new Map(relations.map((r) => [r.oid, r]));
-  const funcByOid = new Map(functions.map((f) => [f.oid, f]));
-  for (const p of rows) {
-    const rel = byOid.get(p.relid);
-    if (!rel) continue;
-    const text = `${p.using ?? ''}\n${p.withCheck ?? ''}`;
-    const called = p.functionOids.map((o) => funcByOid.get(o)).filter((f): f is Func => f !== undefined);
-    const settings = mergeSettings([
-      ...settingReads(text).map((s) => ({ name: s.name, via: null, claims: s.claims })),
-      ...called.flatMap((f) => f.settings),
-    ]);
-    const policy: Policy = {
-      name: p.name,
-      relation: rel.qualifiedName,
-      command: POLCMD[p.cmd] ?? 'all',
-      permissive: p.permissive,
-      roles: p.roles,
-      appliesToPublic: p.roles.includes('PUBLIC'),
-      using: p.using,
-      withCheck: p.withCheck,
-      settings,
-      functions: called.map((f) => f.signature).sort(),
-      relations: [...p.relations].sort(),
-      readsCurrentUser: readsCurrentUser(text) || called.some((f) => f.readsCurrentUser),
-    };
-    rel.policies.push(policy);
-  }
 }
 
 function buildRoles(rows: RoleRow[], memberships: MembershipRow[]): Role[] {

@@ -9,6 +9,9 @@
  * pseudo-role PUBLIC is the string `PUBLIC`.
  */
 
+export * from './setting-types.js';
+import type { RelationRead, SettingRead, SettingWrite } from './setting-types.js';
+
 export const PUBLIC_ROLE = 'PUBLIC';
 
 export interface Catalog {
@@ -174,15 +177,10 @@ export interface Policy {
   relations: string[];
   /** Reads current_user / session_user / current_role, directly or through a function. */
   readsCurrentUser: boolean;
-}
-
-export interface SettingRead {
-  /** The setting name, lower-case (settings are case-insensitive). */
-  name: string;
-  /** The function whose body reads it, or null for the expression itself. */
-  via: string | null;
-  /** JSON paths read from the setting's value (`->>` chains), e.g. [['org_id']]. */
-  claims: string[][];
+  /** Relations read by the functions the expressions call, through the whole call graph. */
+  relationsThroughCalls: RelationRead[];
+  /** PostgreSQL's message when an expression could not be parsed (its facts then come from text heuristics). */
+  parseError: string | null;
 }
 
 export interface RelationPrivileges {
@@ -207,7 +205,7 @@ export interface Func {
   /** `schema.name(identity args)`: unique per function. */
   signature: string;
   argTypes: string[];
-  /** Argument names ('' where unnamed), in order. */
+  /** Input argument names ('' where unnamed), in order: how the body refers to them. */
   argNames: string[];
   /** How many trailing arguments have defaults (may be left out of a call). */
   argDefaults: number;
@@ -241,13 +239,21 @@ export interface Func {
   extension: string | null;
   /** Inside the scanned schemas (others are listed because a policy or function calls them). */
   inScope: boolean;
-  /** Custom settings read by the body, directly (via null) or through called functions. */
+  /** Custom settings read by the body, directly (via: this function) or through called functions. */
   settings: SettingRead[];
-  /** Signatures of known functions the body calls (by name). */
+  /** Custom settings the body writes, directly or through called functions. */
+  settingsWritten: SettingWrite[];
+  /** Signatures of the known functions the body calls (resolved by schema, name and number of arguments). */
   calls: string[];
-  /** Relations the body names. */
+  /** Relations the body names (read or written). */
   relationsReferenced: string[];
+  /** Relations the body reads, directly or through called functions. */
+  relationsRead: RelationRead[];
   readsCurrentUser: boolean;
+  /** pg_get_function_arguments: names, modes and defaults of every argument. */
+  arguments: string;
+  /** PostgreSQL's message when the body could not be parsed (its facts then come from text heuristics). */
+  parseError: string | null;
 }
 
 export interface Sequence {

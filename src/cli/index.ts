@@ -3,7 +3,6 @@ import { formatError, isTenantproofError } from '../errors.js';
 import { commandContext, type ContextOptions } from '../commands/context.js';
 import { dbCommit, dbMigrate, dbReset, dbStart, dbStatus, dbStop, dbUncommit, dbUrl, dbWatch } from '../commands/db.js';
 import { gate } from '../commands/gate.js';
-import { dbSeed } from '../commands/seed.js';
 import { check } from '../commands/check.js';
 import { printResult } from './print.js';
 import { interruptible, Output } from './output.js';
@@ -119,15 +118,6 @@ export function buildProgram(): Command {
   db.command('watch').description('re-apply current.sql on every save').action((_o, cmd: Command) => dbWatch(ctxFrom(cmd)));
   db.command('commit').description('commit current.sql as the next migration').option('-m, --message <text>', 'migration name').action((o: { message?: string }, cmd: Command) => dbCommit(ctxFrom(cmd), o.message));
   db.command('uncommit').description('move the last migration back into current.sql').action((_o, cmd: Command) => dbUncommit(ctxFrom(cmd)));
-  db.command('seed')
-    .description('load a demo dataset (several tenants, hundreds of rows each) into the development database; running it again adds nothing')
-    .option('--tenants <n>', 'how many tenants (default 4)', int('--tenants', 1))
-    .option('--seed <n>', 'faker seed: the same seed loads the same rows (default 2026)', int('--seed', 0))
-    .action(async (o: { tenants?: number; seed?: number }, cmd: Command) => {
-      const r = await dbSeed(ctxFrom(cmd), o);
-      const added = Object.values(r.inserted).reduce((a, b) => a + b, 0);
-      console.log(`${r.database}: ${r.tenants} tenants, ${added} rows added (${r.rows - added} already there)`);
-    });
   registerReportCommands(program);
   registerWatch(program);
   registerInit(program);

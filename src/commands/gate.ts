@@ -1,13 +1,12 @@
 import path from 'node:path';
+import { sql } from '@databases/pg';
 import { openPool } from '../db/pool.js';
 import { withDatabase } from '../db/server.js';
-import { checkIsolation, type IsolationOptions, type IsolationResult } from '../engine/isolation.js';
-import { applyCurrent, resetDatabase } from '../migrate/index.js';
+import type { IsolationOptions } from '../engine/isolation.js';
 import { TenantproofError } from '../errors.js';
-import { emitReports } from '../report/emit.js';
 import type { Shard } from '../report/merge.js';
-import { withServer, type CommandContext } from './context.js';
-import { resolveConfig } from './isolation-config.js';
+import { devDatabase, projectWithConfig, withServer, type CommandContext } from './context.js';
+import { runIsolation, type IsolationRun } from './pipeline.js';
 
 export interface GateOptions {
   runs?: number | undefined;
@@ -22,17 +21,16 @@ export interface GateOptions {
   shard?: Shard | undefined;
 }
 
-export interface GateResult extends IsolationResult {
-  reportFile: string;
-  passed: boolean;
-}
+export type GateResult = IsolationRun;
 
 /**
- * The gate: a fresh database from the committed migrations and current.sql,
- * then lint and probes, then the report. Exit 0 when no error-level finding.
+ * The gate: a fresh database built by the project's migration source (every
+ * migration and the working one), then lint and probes, then the report.
+ * With no migrations (source none) it checks the development database as it
+ * is. Exit 0 when no error-level finding.
  */
 export async function gate(ctx: CommandContext, o: GateOptions = {}): Promise<GateResult> {
-  const { config, file: configFile } = await resolveConfig(ctx.projectRoot, o.config);
+  const { config, configFile, source } = await projectWithConfig(ctx, o.config);
   if (o.shard && (o.probes === false || (o.seed ?? config.probes.seed) === undefined)) {
     throw new TenantproofError(
       'shard-needs-seed',
@@ -41,33 +39,33 @@ export async function gate(ctx: CommandContext, o: GateOptions = {}): Promise<Ga
     );
   }
   return withServer(ctx, async (server) => {
-    ctx.log('reset: committed migrations and current.sql, on a fresh database');
-    const target = { projectRoot: ctx.projectRoot, serverUrl: server.url, database: 'tenantproof_gate' };
-    await resetDatabase(target);
-    await applyCurrent(target, { once: true });
-    const db = await openPool({ connectionString: withDatabase(server.url, target.database), poolSize: 4 });
+    const database = source.existing ? devDatabase(ctx) : 'tenantproof_gate';
+    const target = { projectRoot: ctx.projectRoot, serverUrl: server.url, database, log: ctx.log };
+    if (source.existing) ctx.log(`checking ${database} as it is (${source.description})`);
+    else {
+      ctx.log(`building ${database} from ${source.description}`);
+      await source.build(target);
+    }
+    const db = await openPool({ connectionString: withDatabase(server.url, database), poolSize: 4 });
     try {
-      const result = await checkIsolation(db, config, {
-        lint: o.lint,
-        probes: o.probes,
-        ...(o.runs !== undefined ? { runs: o.runs } : {}),
-        ...(o.seed !== undefined ? { seed: o.seed } : {}),
-        migrationsDir: path.join(ctx.projectRoot, config.migrationsDir),
-        projectRoot: ctx.projectRoot,
-        ...(o.onProgress ? { onProgress: o.onProgress } : {}),
-        ...(o.signal ? { signal: o.signal } : {}),
-        ...(o.shard ? { shard: o.shard } : {}),
-      });
-      const reportFile = await emitReports(path.resolve(ctx.projectRoot, o.reportDir ?? 'reports'), result, {
-        projectRoot: ctx.projectRoot,
-        migrationsDir: path.join(ctx.projectRoot, config.migrationsDir),
-        configFile,
-        runs: o.runs ?? config.probes.runs,
-        shard: o.shard,
-      });
-      return { ...result, reportFile, passed: result.report.verdict === 'pass' };
+      if (source.existing && o.probes !== false) await needBypass(db, 'gate-needs-superuser');
+      return await runIsolation(db, config, configFile, { projectRoot: ctx.projectRoot, source }, { ...o, reportDir: path.resolve(ctx.projectRoot, o.reportDir ?? 'reports') });
     } finally {
       await db.dispose();
     }
   });
+}
+
+/** The probes judge what an actor saw against every tenant's rows: the connection must not be subject to row level security. */
+export async function needBypass(db: { query: (q: ReturnType<typeof sql>) => Promise<Array<Record<string, unknown>>> }, code: string): Promise<void> {
+  // The judge reads every tenant's rows, and each check logs in as the application's login
+  // (SET SESSION AUTHORIZATION): only a superuser may do both.
+  const [me] = await db.query(sql`select rolsuper as ok, current_user as name from pg_roles where rolname = current_user`);
+  if (!me?.ok) {
+    throw new TenantproofError(
+      code,
+      `the probes need a superuser connection (they read every tenant's rows and log in as each actor's login), and ${String(me?.name)} is not one`,
+      'connect as a superuser (the probes switch to each actor and login themselves), or run with --no-probes for the static lint only',
+    );
+  }
 }

@@ -16,29 +16,34 @@
  * and the newest content wins.
  *
  * What stays warm between saves: the server, one pool, the last catalog and
- * the probe results per relation. One introspection per successful apply
+ * the probe results per relation.
+ *
+ * Long module: the loop, the session and the verdict share one lifecycle
+ * (the warm pool, the last catalog, the cached probe results); what a save
+ * changed is apart, in watch-scope.ts. One introspection per successful apply
  * (the schema changed, so it must be read again), none for a failed one.
  */
-import { existsSync, readdirSync, readFileSync, realpathSync, statSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { format } from 'node:util';
 import chokidar, { type FSWatcher } from 'chokidar';
 import { sql, type ConnectionPool } from '@databases/pg';
 import { introspect } from '../catalog/introspect.js';
 import { catalogOptions } from '../catalog/options.js';
-import type { Catalog, Func, Relation } from '../catalog/types.js';
+import type { Catalog } from '../catalog/types.js';
 import type { ResolvedConfig } from '../config/schema.js';
 import { openPool } from '../db/pool.js';
 import { withDatabase, type ServerHandle } from '../db/server.js';
 import { TenantproofError, isTenantproofError } from '../errors.js';
 import type { Finding, SourceLocation } from '../findings/types.js';
-import { lint } from '../lint/lint.js';
-import { locateObjects } from '../lint/locations.js';
-import { applyCurrent, resetDatabase } from '../migrate/index.js';
-import { loadGmrc } from '../migrate/settings.js';
+import { databaseExists, maintenanceUrl } from '../migrate/root.js';
 import { runProbes, type ProbeProgress } from '../probes/engine.js';
-import { devDatabase, serverFor, type CommandContext } from './context.js';
-import { resolveConfig } from './isolation-config.js';
+import { PROBE_LIST } from '../probes/registry.js';
+import { devDatabase, projectWithConfig, serverFor, type CommandContext } from './context.js';
+import { needBypass } from './gate.js';
+import { staticFindings, type Where } from './pipeline.js';
+import { diffCatalogs, probeScope } from './watch-scope.js';
+
+export { diffCatalogs, probeScope, type ChangeSet } from './watch-scope.js';
 
 export interface WatchOptions {
   config?: string | undefined;
@@ -100,144 +105,10 @@ export interface WatchVerdict {
 }
 
 // ---------------------------------------------------------------------------
-// Affected relations: compare the catalog before and after the apply.
-
-export interface ChangeSet {
-  /** Everything must be probed: first pass, or the actors' roles or the tenancy changed. */
-  all: boolean;
-  /** Relations (schema.name) and function signatures whose definition changed, appeared or disappeared. */
-  changed: string[];
-  /** The changed subjects and everything whose behaviour depends on them. */
-  affected: Set<string>;
-}
-
-// oid changes when an object is dropped and recreated identically; that is no change for isolation.
-const relationKey = ({ oid: _oid, ...rest }: Relation) => JSON.stringify(rest);
-const functionKey = ({ oid: _oid, ...rest }: Func) => JSON.stringify(rest);
-
-/**
- * What a save changed, from two catalogs. Changed: any difference in a
- * relation (columns, keys, RLS flags, policies, grants, tenancy) or a
- * function (body, security, grants). Affected adds, to a fixpoint, what
- * depends on a changed subject: views over it (dependsOn), relations whose
- * policies read it or call it (pg_depend), functions that name it, call it or
- * return its rows; partitions and their parent go together. A schema grant
- * affects its relations, a type its columns, a sequence the tables drawing
- * from it. Actor roles, memberships or the tenant table changing affect
- * everything. Foreign-key children are not dependents: a child's policies
- * and keys decide its isolation, not its parent's policies.
- */
-export function diffCatalogs(before: Catalog | null, after: Catalog): ChangeSet {
-  const subjects = [...after.relations.map((r) => r.qualifiedName), ...after.functions.map((f) => f.signature)];
-  if (!before) return { all: true, changed: [], affected: new Set(subjects) };
-  if (JSON.stringify(before.actors) !== JSON.stringify(after.actors) || JSON.stringify(before.tenancy) !== JSON.stringify(after.tenancy)) {
-    return { all: true, changed: ['actor roles or tenancy'], affected: new Set(subjects) };
-  }
-  const changed = new Set<string>();
-  const diff = <T>(a: readonly T[], b: readonly T[], name: (x: T) => string, key: (x: T) => string) => {
-    const old = new Map(a.map((x) => [name(x), key(x)]));
-    const now = new Map(b.map((x) => [name(x), key(x)]));
-    for (const [n, k] of now) if (old.get(n) !== k) changed.add(n);
-    for (const n of old.keys()) if (!now.has(n)) changed.add(n);
-  };
-  diff(before.relations, after.relations, (r) => r.qualifiedName, relationKey);
-  diff(before.functions, after.functions, (f) => f.signature, functionKey);
-
-  const direct = new Set(changed);
-  const changedSchemas = new Set<string>();
-  diff(before.schemas, after.schemas, (s) => `schema:${s.name}`, (s) => JSON.stringify(s));
-  diff(before.types, after.types, (t) => `type:${t.schema}.${t.name}`, (t) => JSON.stringify(t));
-  diff(before.sequences, after.sequences, (s) => `sequence:${s.qualifiedName}`, (s) => JSON.stringify(s));
-  const seqUsers = new Map([...before.sequences, ...after.sequences].map((s) => [`sequence:${s.qualifiedName}`, s.usedBy]));
-  for (const c of changed) {
-    if (c.startsWith('schema:')) changedSchemas.add(c.slice('schema:'.length));
-    else if (c.startsWith('type:')) {
-      const t = c.slice('type:'.length);
-      for (const r of after.relations) if (r.columns.some((col) => `${col.typeSchema}.${col.typeName}` === t)) direct.add(r.qualifiedName);
-    } else if (c.startsWith('sequence:')) {
-      for (const col of seqUsers.get(c) ?? []) direct.add(col.split('.').slice(0, 2).join('.'));
-    }
-  }
-  for (const r of after.relations) if (changedSchemas.has(r.schema)) direct.add(r.qualifiedName);
-  for (const f of after.functions) if (changedSchemas.has(f.schema)) direct.add(f.signature);
-
-  const affected = new Set(direct);
-  for (let grew = true; grew; ) {
-    grew = false;
-    const add = (s: string) => {
-      if (!affected.has(s)) {
-        affected.add(s);
-        grew = true;
-      }
-    };
-    for (const r of after.relations) {
-      if (affected.has(r.qualifiedName)) {
-        for (const p of r.partitions) add(p);
-        if (r.partitionOf) add(r.partitionOf);
-        continue;
-      }
-      const reads = [...r.dependsOn, ...r.policies.flatMap((p) => [...p.relations, ...p.functions])];
-      if (reads.some((x) => affected.has(x))) add(r.qualifiedName);
-    }
-    for (const f of after.functions) {
-      if (affected.has(f.signature)) continue;
-      const reads = [...f.relationsReferenced, ...f.calls, ...(f.returnsRelation ? [f.returnsRelation] : [])];
-      if (reads.some((x) => affected.has(x))) add(f.signature);
-    }
-  }
-  return { all: false, changed: [...changed].sort(), affected };
-}
-
-/**
- * The catalog the probes see for a partial pass: the affected relations plus
- * what a world needs to fill them (the tenant table, foreign-key parents,
- * the relations views and policies read, partitions), transitively; and only
- * the affected functions. Everything else is left out, so its cases are not
- * built and its rows are not generated.
- */
-export function probeScope(catalog: Catalog, affected: ReadonlySet<string>): Catalog {
-  const byName = new Map(catalog.relations.map((r) => [r.qualifiedName, r]));
-  const need = new Set<string>();
-  const queue = [...catalog.relations.filter((r) => affected.has(r.qualifiedName)).map((r) => r.qualifiedName)];
-  if (catalog.tenancy.tenantTable) queue.push(catalog.tenancy.tenantTable);
-  for (const f of catalog.functions) if (affected.has(f.signature) && f.returnsRelation) queue.push(f.returnsRelation);
-  while (queue.length > 0) {
-    const name = queue.pop()!;
-    const r = byName.get(name);
-    if (!r || need.has(name)) continue;
-    need.add(name);
-    queue.push(...r.foreignKeys.map((k) => k.references), ...r.dependsOn, ...r.policies.flatMap((p) => p.relations), ...r.partitions);
-    if (r.partitionOf) queue.push(r.partitionOf);
-  }
-  return {
-    ...catalog,
-    relations: catalog.relations.filter((r) => need.has(r.qualifiedName)),
-    functions: catalog.functions.filter((f) => affected.has(f.signature)),
-  };
-}
-
-// ---------------------------------------------------------------------------
 // The verdict.
 
-const PROBE_PHRASES: Record<string, { tenant: string; none: string }> = {
-  read: { tenant: "reads other tenants' rows", none: 'reads tenant rows' },
-  'read-unset': { tenant: 'reads rows with no tenant set', none: 'reads tenant rows' },
-  'read-empty': { tenant: 'reads rows with an empty tenant', none: 'reads tenant rows' },
-  'read-malformed': { tenant: 'reads rows with a malformed tenant', none: 'reads tenant rows' },
-  'read-forged': { tenant: "reads other tenants' rows by forging a setting", none: 'reads tenant rows by forging a setting' },
-  'read-escalated': { tenant: 'escapes to a role that bypasses row level security', none: 'escapes to a role that bypasses row level security' },
-  insert: { tenant: 'inserts rows into other tenants', none: 'inserts tenant rows' },
-  'insert-returning': { tenant: 'inserts rows into other tenants (RETURNING)', none: 'inserts tenant rows (RETURNING)' },
-  update: { tenant: "updates other tenants' rows", none: 'updates tenant rows' },
-  delete: { tenant: "deletes other tenants' rows", none: 'deletes tenant rows' },
-  move: { tenant: 'moves its rows into another tenant', none: 'moves tenant rows' },
-  steal: { tenant: "takes over other tenants' rows", none: 'takes over tenant rows' },
-  reference: { tenant: "references other tenants' rows", none: 'references tenant rows' },
-  upsert: { tenant: "overwrites other tenants' rows by upsert", none: 'overwrites tenant rows by upsert' },
-  call: { tenant: "gets other tenants' rows from a function", none: 'gets tenant rows from a function' },
-  'call-other-tenant': { tenant: "gets another tenant's rows by passing its id", none: 'gets tenant rows by passing a tenant id' },
-  'duplicate-key': { tenant: "learns other tenants' values from duplicate-key errors", none: 'learns tenant values from duplicate-key errors' },
-};
+/** Each probe's words for the verdict line, from its definition (src/probes/defs). */
+const PROBE_PHRASES: Record<string, { tenant: string; none: string }> = Object.fromEntries(PROBE_LIST.map((p) => [p.id, p.phrase]));
 
 /** One exposure per subject: the probe evidence first (what happened), then the static findings. */
 export function exposuresOf(errors: readonly Finding[], config: ResolvedConfig, previous: ReadonlySet<string>): Exposure[] {
@@ -292,10 +163,15 @@ export class WatchSession {
   private lastErrors = new Set<string>();
 
   constructor(
-    private readonly db: ConnectionPool,
+    private db: ConnectionPool,
     private readonly config: ResolvedConfig,
-    private readonly o: { projectRoot: string; migrationsDir: string; runs: number; seed: number },
+    private readonly o: Where & { runs: number; seed: number },
   ) {}
+
+  /** A source that rebuilds the database (a plain folder) hands the session a new pool after each apply. */
+  use(db: ConnectionPool): void {
+    this.db = db;
+  }
 
   /** Reads the catalog again, lints it, probes what changed, and says what is exposed. */
   async evaluate(options: { signal?: AbortSignal; applyMs?: number; onProgress?: (p: ProbeProgress) => void; onProbing?: (subjects: number, all: boolean) => void } = {}): Promise<WatchVerdict> {
@@ -307,8 +183,7 @@ export class WatchSession {
     if (change.all) this.pendingAll = true;
     for (const s of change.affected) this.pending.add(s);
 
-    const locations = await locateObjects(this.o.migrationsDir, catalog, { relativeTo: this.o.projectRoot });
-    const lintFindings = lint(catalog, this.config, { locations });
+    const lintFindings = await staticFindings(catalog, this.config, this.o);
     const tLint = performance.now();
 
     // Forget relations and functions that no longer exist.
@@ -324,11 +199,12 @@ export class WatchSession {
     const hasWork = all || [...this.pending].some((s) => present.has(s));
     if (hasWork) {
       options.onProbing?.(subjects.size, all);
-      const run = await runProbes(this.db, scope, this.config, {
+      const run = await runProbes(this.db, catalog, this.config, {
         runs: this.o.runs,
         seed: this.o.seed,
         // The verdict needs the failure, not the minimal world: the gate shrinks.
-        maxShrunk: 0,
+        shrinkBudget: 0,
+        ...(all ? {} : { only: new Set(scope.relations.map((r) => r.qualifiedName)) }),
         ...(options.signal ? { signal: options.signal } : {}),
         ...(options.onProgress ? { onProgress: options.onProgress } : {}),
       });
@@ -348,21 +224,8 @@ export class WatchSession {
     }
     const tProbes = performance.now();
 
-    // As in the gate, a pass that judged nothing proves nothing.
-    const vacuous: Finding[] =
-      hasWork && checks === 0 && subjects.size > 0
-        ? [{
-            id: 'coverage-vacuous',
-            rule: 'coverage-vacuous',
-            severity: 'error',
-            relation: null,
-            actor: null,
-            message: `the probes judged nothing on ${subjects.size} relations and functions (0 checks)`,
-            fix: 'run tenantproof gate and read its notes on refused rows; set probes.columns for columns no value could be found for',
-            reproduction: null,
-          }]
-        : [];
-    const findings = [...lintFindings, ...[...this.probes.values()].flatMap((p) => p.findings), ...this.general, ...vacuous];
+    // A pass that judged nothing proves nothing: the engine reports it (coverage-vacuous), as in the gate.
+    const findings = [...lintFindings, ...[...this.probes.values()].flatMap((p) => p.findings), ...this.general];
     const errors = findings.filter((f) => f.severity === 'error');
     const exposures = exposuresOf(errors, this.config, this.lastErrors);
     this.lastErrors = new Set(errors.map((f) => f.id));
@@ -388,22 +251,12 @@ export class WatchSession {
 // ---------------------------------------------------------------------------
 // The loop.
 
-/** The files graphile-migrate reads as the current migration: current.sql (through its link) or the current/ folder. */
-export function currentMigrationFiles(migrationsDir: string): string[] {
-  const out: string[] = [];
-  const file = path.join(migrationsDir, 'current.sql');
-  if (existsSync(file)) out.push(realpathSync(file));
-  const dir = path.join(migrationsDir, 'current');
-  if (existsSync(dir) && statSync(dir).isDirectory()) out.push(realpathSync(dir));
-  return out;
-}
-
-function readCurrent(files: readonly string[]): string {
+function readWatched(files: readonly string[]): string {
   const parts: string[] = [];
   for (const f of files) {
     try {
       if (statSync(f).isDirectory()) {
-        for (const name of readdirSync(f).filter((n) => n.endsWith('.sql')).sort()) parts.push(readFileSync(path.join(f, name), 'utf8'));
+        for (const name of readdirSync(f).filter((n) => n.endsWith('.sql')).sort()) parts.push(name, readFileSync(path.join(f, name), 'utf8'));
       } else parts.push(readFileSync(f, 'utf8'));
     } catch {
       parts.push('\u0000missing'); // deleted mid-save: not the same as any content
@@ -413,86 +266,87 @@ function readCurrent(files: readonly string[]): string {
 }
 
 /**
- * While graphile-migrate runs, what it prints through console (its error
- * block, which repeats what our error says; with the default logger, its
- * progress too) goes to the narration log instead of between the verdicts.
+ * A cheap fingerprint of the schema, for a source with no file to watch
+ * (none): every DDL statement rewrites catalog rows, so their (oid, xmin)
+ * pairs change.
  */
-export async function withMigrationLog<T>(log: (line: string) => void, fn: () => Promise<T>): Promise<T> {
-  const saved = { log: console.log, info: console.info, warn: console.warn, error: console.error };
-  const to = (...args: unknown[]) => log(format(...args));
-  console.log = console.info = console.warn = console.error = to;
-  try {
-    return await fn();
-  } finally {
-    Object.assign(console, saved);
-  }
-}
-
-async function databaseExists(serverUrl: string, database: string): Promise<boolean> {
-  const admin = await openPool({ connectionString: serverUrl, poolSize: 1, warm: 1 });
-  try {
-    return (await admin.query(sql`select 1 from pg_database where datname = ${database}`)).length > 0;
-  } finally {
-    await admin.dispose();
-  }
+async function schemaFingerprint(db: ConnectionPool): Promise<string> {
+  const [row] = await db.query(sql`select md5(string_agg(x, ',' order by x)) as f from (
+      select 'c' || oid || ':' || xmin as x from pg_class union all select 'p' || oid || ':' || xmin from pg_policy
+      union all select 'f' || oid || ':' || xmin from pg_proc union all select 'n' || oid || ':' || xmin from pg_namespace
+      union all select 'm' || roleid || ':' || member || ':' || xmin from pg_auth_members) t`);
+  return row!.f as string;
 }
 
 /**
- * Watches current.sql until `o.signal` aborts. Resolves after the watcher is
- * closed, the pass in flight stopped, the pool closed and the server released
- * (stopped only if this call started it). Throws only for what prevents
- * watching at all (config, server); migration and probe errors are events.
+ * Watches the project's working migration until `o.signal` aborts. Resolves
+ * after the watcher is closed, the pass in flight stopped, the pool closed
+ * and the server released (stopped only if this call started it). Throws
+ * only for what prevents watching at all (config, server); migration and
+ * probe errors are events.
  */
 export async function watchProject(ctx: CommandContext, o: WatchOptions): Promise<void> {
-  const { config } = await resolveConfig(ctx.projectRoot, o.config);
-  const gmrc = loadGmrc(ctx.projectRoot);
-  const migrationsDir = path.resolve(ctx.projectRoot, gmrc.migrationsFolder ?? './migrations');
+  const { config, source } = await projectWithConfig(ctx, o.config);
   const seed = o.seed ?? config.probes.seed ?? Math.floor(Math.random() * 2 ** 31);
   const settleMs = o.settleMs ?? 50;
+  const pollMs = 1000;
   if (o.signal.aborted) return;
 
   const server: ServerHandle = await serverFor(ctx);
   ctx.log(`server: ${server.description}`);
   let db: ConnectionPool | null = null;
   let watcher: FSWatcher | null = null;
+  let poller: NodeJS.Timeout | null = null;
   let timer: NodeJS.Timeout | null = null;
   let running: Promise<void> | null = null;
   let pass: AbortController | null = null;
   try {
-    const target = { projectRoot: ctx.projectRoot, serverUrl: server.url, database: devDatabase(ctx) };
-    // graphile-migrate's narration is worth reading at start-up; on every save our one line says it.
-    const migrate = <T>(fn: () => Promise<T>, narrate = false) => withMigrationLog(narrate ? ctx.log : () => {}, fn);
-    // A fresh server has no development database yet: build it from the committed migrations.
-    if (!(await databaseExists(server.url, target.database))) await migrate(() => resetDatabase(target), true);
-    db = await openPool({ connectionString: withDatabase(server.url, target.database), poolSize: 4 });
-    // The probes read every tenant's rows to judge what an actor saw: like `check`, they need a judge that bypasses RLS.
-    const [me] = await db.query(sql`select rolsuper or rolbypassrls as ok, current_user as name from pg_roles where rolname = current_user`);
-    if (!me?.ok) {
-      throw new TenantproofError(
-        'watch-needs-bypass',
-        `the probes need a connection that sees every tenant's rows, and ${String(me?.name)} is neither a superuser nor BYPASSRLS`,
-        'set DATABASE_URL to a superuser or BYPASSRLS connection, or unset it to use the embedded server',
-      );
+    const quiet = () => {};
+    const base = { projectRoot: ctx.projectRoot, serverUrl: server.url, database: devDatabase(ctx) };
+    // The migration tool's narration is worth reading at start-up; on every save our one line says it.
+    const target = (narrate: boolean) => ({ ...base, log: narrate ? ctx.log : quiet });
+    const connect = () => openPool({ connectionString: withDatabase(server.url, base.database), poolSize: 4 });
+    // A fresh server has no development database yet: build it from the migrations.
+    let builtNow = false;
+    if (!(await databaseExists(await maintenanceUrl(server.url), base.database))) {
+      if (source.existing) throw new TenantproofError('database-missing', `the database ${base.database} does not exist`, 'create and migrate it with your own tool, or point DATABASE_URL at the database to watch');
+      await source.reset(target(true));
+      builtNow = true;
     }
-    const session = new WatchSession(db, config, { projectRoot: ctx.projectRoot, migrationsDir, runs: o.runs ?? 5, seed });
+    db = await connect();
+    // The probes read every tenant's rows to judge what an actor saw: like `check`, they need a judge that bypasses RLS.
+    await needBypass(db, 'watch-needs-superuser');
+    const session = new WatchSession(db, config, { projectRoot: ctx.projectRoot, source, runs: o.runs ?? 5, seed });
 
     let lastApplied: string | null = null;
     // A successful apply whose verdict a newer save pre-empted: evaluated even if that newer save fails.
     let unevaluated = false;
-    const files = currentMigrationFiles(migrationsDir);
-    // graphile-migrate creates current.sql when it is missing; chokidar reports it as added.
-    const watched = files.length > 0 ? files : [path.join(migrationsDir, 'current.sql')];
+    const watched = source.watched();
     let again = false;
 
+    // A source that rebuilds the database (a folder) needs every connection to it closed first.
+    const apply = async (narrate: boolean): Promise<void> => {
+      if (!source.rebuilds) return source.applyWorking(target(narrate));
+      await db?.dispose();
+      db = null;
+      try {
+        await source.applyWorking(target(narrate));
+      } finally {
+        db = await connect();
+        session.use(db);
+      }
+    };
+
     const cycle = async (first: boolean): Promise<void> => {
-      const text = readCurrent(watched);
+      const text = watched.length > 0 ? readWatched(watched) : await schemaFingerprint(db!);
       if (!first && text === lastApplied) {
         o.onEvent({ type: 'unchanged' });
         return;
       }
       const t0 = performance.now();
       try {
-        await migrate(() => applyCurrent(target, { once: true }), first);
+        // A rebuilding source that just built the database has nothing more to apply on the first pass.
+        if (!(first && builtNow && source.rebuilds)) await apply(first);
         lastApplied = text;
         unevaluated = true;
         if (!first) o.onEvent({ type: 'applied', ms: Math.round(performance.now() - t0) });
@@ -543,26 +397,35 @@ export async function watchProject(ctx: CommandContext, o: WatchOptions): Promis
       });
     };
 
-    // Watching starts before the first pass, so that a save during it is not lost.
-    watcher = chokidar.watch(watched, { ignoreInitial: true, persistent: true });
-    const schedule = () => {
-      if (timer) clearTimeout(timer);
-      timer = setTimeout(kick, settleMs);
-    };
-    watcher.on('add', schedule).on('change', schedule).on('unlink', schedule);
-    await new Promise<void>((resolve, reject) => {
-      watcher!.once('ready', resolve);
-      watcher!.once('error', reject);
-    });
-    o.onEvent({ type: 'ready', server: server.description, database: target.database, files: watched.map((f) => path.relative(ctx.projectRoot, f) || f), seed, runs: o.runs ?? 5 });
+    if (watched.length > 0) {
+      // Watching starts before the first pass, so that a save during it is not lost.
+      watcher = chokidar.watch(watched, { ignoreInitial: true, persistent: true });
+      const schedule = () => {
+        if (timer) clearTimeout(timer);
+        timer = setTimeout(kick, settleMs);
+      };
+      watcher.on('add', schedule).on('change', schedule).on('unlink', schedule);
+      await new Promise<void>((resolve, reject) => {
+        watcher!.once('ready', resolve);
+        watcher!.once('error', reject);
+      });
+    } else {
+      // Nothing to watch (no migrations): look at the catalog instead, once a second, between passes.
+      poller = setInterval(() => {
+        if (!running && db) void schemaFingerprint(db).then((f) => f !== lastApplied && kick(), () => {});
+      }, pollMs);
+    }
+    const files = watched.length > 0 ? watched.map((f) => path.relative(ctx.projectRoot, f) || f) : [`the schema of ${base.database}`];
+    o.onEvent({ type: 'ready', server: server.description, database: base.database, files, seed, runs: o.runs ?? 5 });
     kick();
     await new Promise<void>((resolve) => (o.signal.aborted ? resolve() : o.signal.addEventListener('abort', () => resolve(), { once: true })));
   } finally {
     if (timer) clearTimeout(timer);
+    if (poller) clearInterval(poller);
     await watcher?.close();
     (pass as AbortController | null)?.abort();
     await (running as Promise<void> | null)?.catch(() => {});
-    await db?.dispose().catch(() => {});
+    await (db as ConnectionPool | null)?.dispose().catch(() => {});
     await server.release();
     o.onEvent({ type: 'stopped', stoppedServer: server.startedHere });
   }

@@ -130,16 +130,19 @@ describe('actor contexts', () => {
     expect(contextStatements(cfg({ sql: "select set_config('app.tenant_id', $tenant, true)" }), "x'y")).toEqual(["select set_config('app.tenant_id', 'x''y', true)"]);
   });
 
-  it('writes JWT claims with the tenant at the claim path', () => {
+  it('writes JWT claims with the tenant at the claim path, and the default sub, role and exp', () => {
     const a = cfg({ jwt: { claim: 'app_metadata.org_id', claims: { role: 'authenticated', sub: 'user-$tenant' } } });
     const [stmt] = contextStatements(a, 't1');
-    expect(stmt).toBe(`select set_config('request.jwt.claims', '{"role":"authenticated","sub":"user-t1","app_metadata":{"org_id":"t1"}}', true)`);
+    expect(stmt).toContain(`set_config('request.jwt.claims', jsonb_build_object(`);
+    expect(stmt).toContain(`'app_metadata', jsonb_build_object('org_id', to_jsonb('t1'::text))`);
+    expect(stmt).toContain(`'sub', to_jsonb(('user-' || 't1')::text)`);
+    expect(stmt).toContain(`'exp', to_jsonb(`);
     expect(contextSettings(a)).toMatchObject({ settings: ['request.jwt.claims'], jwt: { setting: 'request.jwt.claims', claim: ['app_metadata', 'org_id'] } });
   });
 
-  it('uses one role per tenant', () => {
+  it('uses one role per tenant: the login is the tenant\'s role, and no statement follows it', () => {
     const a = cfg({ roleTemplate: 'tenant_$tenant' });
-    expect(contextStatements(a, 'acme')).toEqual(['set local role "tenant_acme"']);
+    expect(contextStatements(a, 'acme')).toEqual([]);
     expect(contextSettings(a).rolePerTenant).toBe(true);
   });
 

@@ -22,7 +22,6 @@ export {
   contextStatements,
   contextSettings,
   sessionLevelStatements,
-  actorRoleFor,
   sqlLiteral,
   sqlIdentifier,
   type ContextSettings,

@@ -6,7 +6,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { tsImport } from 'tsx/esm/api';
 import { TenantproofError } from '../errors.js';
 import { formatConfigIssues, toConfigIssues, type ConfigIssue } from './issues.js';
 import { configSchema, type ResolvedConfig } from './schema.js';
@@ -27,7 +26,7 @@ export async function loadConfig(input: string | object, options: { cwd?: string
   let raw: unknown;
   try {
     if (ext === '.json') raw = JSON.parse(readFileSync(file, 'utf8'));
-    else if (SCRIPT_EXTENSIONS.has(ext)) raw = pickExport(await tsImport(pathToFileURL(file).href, import.meta.url));
+    else if (SCRIPT_EXTENSIONS.has(ext)) raw = pickExport(await importModule(file));
     else return fail(source, `unsupported config file extension "${ext}"`, 'use .ts, .mts, .js, .mjs or .json');
   } catch (e) {
     return fail(source, `could not be read: ${(e as Error).message}`, ext === '.json' ? 'fix the JSON syntax' : 'fix the error in the config module so that it can be imported');
@@ -50,6 +49,16 @@ export function validateConfig(raw: unknown, source: string): ConfigResult {
 export function unwrapConfig(result: ConfigResult): ResolvedConfig {
   if (result.ok) return result.config;
   throw new TenantproofError('config-invalid', formatConfigIssues(result.issues, result.source), 'correct the keys listed above and run again');
+}
+
+/**
+ * A config module, through tsx (TypeScript, and JavaScript in either module
+ * system, fresh on every load). tsx is loaded only here, when a script config
+ * is given: a JSON config never pays for it.
+ */
+async function importModule(file: string): Promise<unknown> {
+  const { tsImport } = await import('tsx/esm/api');
+  return tsImport(pathToFileURL(file).href, import.meta.url);
 }
 
 function pickExport(mod: unknown): unknown {

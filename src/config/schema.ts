@@ -7,7 +7,7 @@
 import { z } from 'zod';
 import { RULE_IDS } from '../lint/rule-ids.js';
 import { DYNAMIC_RULE_IDS } from '../probes/ids.js';
-import { TENANT_PLACEHOLDER } from './context.js';
+import { TENANT_PLACEHOLDER } from './placeholders.js';
 
 /** Metadata every documented key carries; read back by the issue formatter. */
 export interface KeyMeta {
@@ -316,7 +316,15 @@ export const configSchema = z
           .meta(doc('a module (relative to the config file) exporting `factories` (one row factory per "schema.table") and `seededFaker(seed)`; tables without a factory get type-driven values', '"./factories/index.ts"')),
       })
       .default({ runs: 100, tenantsPerWorld: { min: 2, max: 3 }, maxRowsPerTable: 5, principalsPerWorld: { min: 2, max: 4 }, columns: {} }),
-    migrationsDir: z.string().min(1).default('migrations').meta(doc('the graphile-migrate folder, for the file and line of findings', '"migrations"')),
+    migrationsDir: z.string().min(1).default('migrations').meta(doc('the migrations folder (relative to the config file), for the file and line of findings; migrations.dir says the same', '"migrations"')),
+    migrations: z
+      .strictObject({
+        source: z.enum(['graphile-migrate', 'folder', 'none']).meta(doc('where the schema comes from: graphile-migrate (a .gmrc project), a plain ordered folder of *.sql files, or none (an existing database, checked as it is)', '"folder"')),
+        dir: z.string().min(1).optional().meta(doc('the folder of *.sql files (relative to the config file; default: migrationsDir)', '"supabase/migrations"')),
+        prerequisites: z.array(z.string().min(1)).default([]).meta(doc('SQL files (relative to the config file) run before the migrations in every fresh database of a folder source: roles (idempotently: they outlive databases), schemas a platform provides', '["supabase/prelude.sql"]')),
+      })
+      .optional()
+      .meta(doc('where the schema comes from (default: graphile-migrate when a .gmrc is found, else a folder of *.sql files at migrationsDir, else none)', '{ source: "folder", dir: "supabase/migrations" }')),
   })
   // Cross-key checks run even when other keys failed (`when`), so every mistake is reported at
   // once; the value may then be partly unparsed, hence the defensive reads.

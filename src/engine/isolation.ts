@@ -7,6 +7,8 @@ import { introspect } from '../catalog/introspect.js';
 import { catalogOptions } from '../catalog/options.js';
 import type { Catalog } from '../catalog/types.js';
 import type { ResolvedConfig } from '../config/schema.js';
+import { causeFactsOf } from '../findings/cause-facts.js';
+import type { CauseFacts } from '../findings/causes.js';
 import { findingId } from '../findings/findings.js';
 import type { Coverage, Finding, IsolationReport, MatrixCell } from '../findings/types.js';
 import { lint } from '../lint/lint.js';
@@ -27,6 +29,8 @@ export interface IsolationOptions {
   signal?: AbortSignal;
   /** Probe only this shard's worlds (see ProbeOptions.shard). */
   shard?: ProbeOptions['shard'];
+  /** How replays tell the reader to rerun: `gate` on this project (default) or `check` on a database. */
+  replayCommand?: 'gate' | 'check';
 }
 
 export interface IsolationResult {
@@ -37,6 +41,8 @@ export interface IsolationResult {
   timings: Record<string, number>;
   /** The probes' per-cell counts (empty without probes): what shards are merged from. */
   cells: CellStats[];
+  /** The catalog facts the report's root causes were computed from (a merge recomputes them). */
+  causeFacts: CauseFacts;
 }
 
 export async function checkIsolation(db: ConnectionPool, config: ResolvedConfig, o: IsolationOptions = {}): Promise<IsolationResult> {
@@ -65,6 +71,7 @@ export async function checkIsolation(db: ConnectionPool, config: ResolvedConfig,
   let coverage: Coverage = { relations: catalog.relations.filter((r) => r.tenancy).length, actors: config.actors.length, worlds: 0, rows: 0, checks: 0 };
   const notes: string[] = [];
   let cells: CellStats[] = [];
+  let entries: Pick<IsolationReport, 'actors' | 'connectedAs'> = {};
   const seed = o.seed ?? config.probes.seed ?? Math.floor(Math.random() * 2 ** 31);
   if (o.probes !== false) {
     const run = await time('probes', () =>
@@ -74,50 +81,27 @@ export async function checkIsolation(db: ConnectionPool, config: ResolvedConfig,
         ...(o.onProgress ? { onProgress: o.onProgress } : {}),
         ...(o.signal ? { signal: o.signal } : {}),
         ...(o.shard ? { shard: o.shard } : {}),
+        ...(o.replayCommand ? { replayCommand: o.replayCommand } : {}),
       }),
     );
+    timings.shrinking = run.timings.shrinking;
     findings.push(...run.findings);
     matrix = run.matrix;
     coverage = run.coverage;
     notes.push(...run.notes);
     cells = run.cells;
-    findings.push(...vacuity(catalog.relations, run.matrix, run.coverage));
+    entries = { actors: run.actors, connectedAs: run.connectedAs };
   }
-  return { report: buildReport({ seed: o.probes === false ? null : seed, findings, matrix, coverage }), catalog, notes, timings, cells };
-}
-
-/**
- * A run that probed nothing proves nothing: it fails the gate. A tenant
- * relation whose reads never ran for an actor is a warning a reviewer sees.
- */
-export function vacuity(relations: ReadonlyArray<Pick<Catalog['relations'][number], 'qualifiedName' | 'tenancy' | 'extension'>>, matrix: MatrixCell[], coverage: Coverage): Finding[] {
-  const out: Finding[] = [];
-  if (coverage.checks === 0 || coverage.rows === 0 || coverage.worlds === 0) {
-    out.push({
-      id: findingId('coverage-vacuous', { relation: null }, null),
-      rule: 'coverage-vacuous',
-      severity: 'error',
-      relation: null,
-      actor: null,
-      message: `the probes proved nothing: ${coverage.worlds} worlds, ${coverage.rows} rows, ${coverage.checks} checks`,
-      fix: 'check the config (tenant table, actors) and the notes on refused rows; set probes.columns for columns no value could be found for',
-    reproduction: null,
-    });
-  }
-  const readable = new Set(matrix.filter((m) => m.probe === 'read' && m.status !== 'skipped').map((m) => m.relation));
-  for (const r of relations) {
-    if (!r.tenancy || r.extension || readable.has(r.qualifiedName)) continue;
-    const reason = matrix.find((m) => m.relation === r.qualifiedName && m.probe === 'read')?.reason ?? 'no read check ran';
-    out.push({
-      id: findingId('coverage-relation-unprobed', { relation: r.qualifiedName }, null),
-      rule: 'coverage-relation-unprobed',
-      severity: 'warning',
-      relation: r.qualifiedName,
-      actor: null,
-      message: `${r.qualifiedName} is tenant data but no read check could judge it (${reason})`,
-      fix: 'make sure the world can fill it (probes.columns for its columns) and that views over it expose the tenant column',
-      reproduction: null,
-    });
-  }
-  return out;
+  const causeFacts = causeFactsOf(catalog, config.actors);
+  const report = buildReport({
+    seed: o.probes === false ? null : seed,
+    findings,
+    matrix,
+    coverage,
+    causeFacts,
+    ...entries,
+    notes,
+    replay: { command: o.replayCommand ?? 'gate', seed: o.probes === false ? null : seed },
+  });
+  return { report, catalog, notes, timings, cells, causeFacts };
 }

@@ -1,2 +1,3 @@
 export * from './types.js';
 export * from './findings.js';
+export * from './causes.js';

@@ -1,11 +1,13 @@
 /**
  * lint(catalog, config) -> Finding[]: every enabled rule over one catalog,
- * with the config's severity overrides and reviewed ignores applied, ids
- * made stable, locations attached, duplicates merged and the order fixed.
+ * with the config's severity overrides and reviewed exceptions (accept,
+ * lint.ignore) applied, ids made stable, locations attached, duplicates
+ * merged and the order fixed.
  */
 import type { Catalog } from '../catalog/types.js';
 import type { ResolvedConfig } from '../config/schema.js';
-import { dedupeFindings, findingId } from '../findings/findings.js';
+import { applyAccepted } from '../findings/accept.js';
+import { dedupeFindings, findingId, sortFindings } from '../findings/findings.js';
 import type { Finding } from '../findings/types.js';
 import { createContext } from './context.js';
 import type { ObjectLocations } from './locations.js';
@@ -26,35 +28,21 @@ export function lint(catalog: Catalog, config: ResolvedConfig, options: LintOpti
   for (const rule of options.rules ?? RULES) {
     const override = config.lint.rules[rule.id];
     if (override === 'off') continue;
-    for (const raw of rule.check(ctx)) findings.push(toFinding(rule, raw, config, override, options.locations));
+    for (const raw of rule.check(ctx)) findings.push(toFinding(rule, raw, override, options.locations));
   }
-  return dedupeFindings(findings);
+  return sortFindings(applyAccepted(dedupeFindings(findings), config));
 }
 
-function toFinding(rule: LintRule, raw: RuleFinding, config: ResolvedConfig, override: Finding['severity'] | undefined, locations?: ObjectLocations): Finding {
-  let severity = override ?? raw.severity ?? rule.severity;
-  let message = raw.message;
-  // A reviewed ignore keeps the finding visible, as info, with its reason.
-  const accepted = config.lint.ignore.find(
-    (g) =>
-      g.rule === rule.id &&
-      (g.relation === undefined || g.relation === raw.relation) &&
-      (g.actor === undefined || g.actor === raw.actor) &&
-      (g.object === undefined || g.object === raw.object),
-  );
-  if (accepted) {
-    severity = 'info';
-    message = `${message} (accepted: ${accepted.reason})`;
-  }
+function toFinding(rule: LintRule, raw: RuleFinding, override: Finding['severity'] | undefined, locations?: ObjectLocations): Finding {
   const key = raw.locate ?? (raw.relation ? locationKey.relation(raw.relation) : undefined);
   const location = key ? locations?.get(key) : undefined;
   const finding: Finding = {
     id: findingId(rule.id, { relation: raw.relation, object: raw.object }, raw.actor),
     rule: rule.id,
-    severity,
+    severity: override ?? raw.severity ?? rule.severity,
     relation: raw.relation,
     actor: raw.actor,
-    message,
+    message: raw.message,
     fix: raw.fix,
     reproduction: null,
   };

@@ -1,19 +1,20 @@
 /**
  * Where a migration created each object, so a finding can say "file:line".
  *
- * Best effort, by design: the committed migrations (graphile-migrate layout,
- * `<dir>/committed/*.sql` in name order, then `<dir>/current.sql`) are scanned
+ * Best effort, by design: the migrations (graphile-migrate's layout,
+ * `<dir>/committed/*.sql` in name order, then `<dir>/current.sql`; or a plain
+ * folder of *.sql files in name order) are scanned
  * with tolerant regular expressions for CREATE TABLE / VIEW / MATERIALIZED
  * VIEW / FOREIGN TABLE / FUNCTION / PROCEDURE / POLICY. The last definition
  * wins (CREATE OR REPLACE). Objects created dynamically (EXECUTE format(...)),
  * by tools or by unqualified names that match several schemas get no location.
  */
-import { existsSync } from 'node:fs';
-import { readdir, readFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Catalog } from '../catalog/types.js';
 import { unquoteIdent } from '../catalog/expressions.js';
 import type { SourceLocation } from '../findings/types.js';
+import { migrationFilesIn } from '../migrate/files.js';
 import { locationKey } from './util.js';
 
 export type ObjectLocations = Map<string, SourceLocation>;
@@ -27,15 +28,9 @@ const RELATION = new RegExp(
 const FUNCTION = new RegExp(String.raw`\bcreate\s+(?:or\s+replace\s+)?(?:function|procedure)\s+${NAME}\s*\(`, 'gi');
 const POLICY = new RegExp(String.raw`\bcreate\s+policy\s+(${IDENT})\s+on\s+${NAME}`, 'gi');
 
-/** The migration files in the order they run. */
+/** The migration files in the order they run (graphile-migrate's layout or a plain folder: src/migrate/files.ts). */
 export async function migrationFiles(migrationsDir: string): Promise<string[]> {
-  const committed = path.join(migrationsDir, 'committed');
-  const files = existsSync(committed)
-    ? (await readdir(committed)).filter((f) => f.endsWith('.sql')).sort().map((f) => path.join(committed, f))
-    : [];
-  const current = path.join(migrationsDir, 'current.sql');
-  if (existsSync(current)) files.push(current);
-  return files;
+  return migrationFilesIn(migrationsDir);
 }
 
 export async function locateObjects(migrationsDir: string, catalog: Catalog, options: { relativeTo?: string } = {}): Promise<ObjectLocations> {

@@ -1,6 +1,7 @@
-/** Helpers shared by the rules: object names, location keys, privilege questions, SQL quoting for fixes. */
+/** Helpers shared by the rules: object names, location keys, privilege questions, SQL text for fixes. */
 import type { Func, Policy, PolicyCommand, Relation, RelationPrivileges } from '../catalog/types.js';
-import type { ActorInfo, LintContext } from './context.js';
+import { quoteIdent, quoteQualified, quoteRelation } from '../sql/text.js';
+import type { ActorInfo, LintContext, RoleRoute } from './context.js';
 
 // ---- object names (the `object` field) and location keys (see locations.ts) ----
 
@@ -21,16 +22,47 @@ export const locationKey = {
   function: (schema: string, name: string) => `function:${schema}.${name}`,
 };
 
-// ---- SQL text for fixes ----
+// ---- SQL text for fixes (identifiers quoted as quote_ident would, through src/sql/text.ts) ----
 
-export function ident(name: string): string {
-  return /^[a-z_][a-z0-9_$]*$/.test(name) ? name : `"${name.replaceAll('"', '""')}"`;
+/** A function as SQL for ALTER/REVOKE: quoted name and its identity arguments (already SQL, from the server). */
+export function sqlFunction(f: Pick<Func, 'schema' | 'name' | 'signature'>): string {
+  return `${quoteQualified(f.schema, f.name)}${f.signature.slice(f.schema.length + 1 + f.name.length)}`;
 }
 
-/** `schema.name` as SQL, each part quoted when it needs to be. */
-export function qualified(name: string): string {
-  const dot = name.indexOf('.');
-  return dot < 0 ? ident(name) : `${ident(name.slice(0, dot))}.${ident(name.slice(dot + 1))}`;
+/** A policy as SQL for ALTER/DROP POLICY: `name ON schema.table`. */
+export function sqlPolicy(p: Pick<Policy, 'name' | 'relation'>): string {
+  return `${quoteIdent(p.name)} ON ${quoteRelation(p.relation)}`;
+}
+
+/** Two SQL expressions compared as a reviewer would: case, spacing, parentheses and ::casts ignored (pg_get_expr adds the last two). */
+export function sameExpression(a: string, b: string): boolean {
+  const canon = (e: string) => e.toLowerCase().replace(/::[a-z_][\w. ]*?(?=[\s),=<>]|$)/g, '').replace(/[()\s]/g, '');
+  return canon(a) === canon(b);
+}
+
+// ---- the relation's own tenant column ----
+
+/** The column of this relation that names the tenant (its own column, or the tenant table's key); null when the tenant comes through a foreign key or a view. */
+export function tenantColumnOf(rel: Relation): string | null {
+  const t = rel.tenancy;
+  return t && (t.kind === 'direct' || t.kind === 'tenant-table') ? t.column : null;
+}
+
+/**
+ * SQL for a fix that pins a row of `rel` to the tenant context, naming only columns the
+ * relation has: its tenant column, or (indirect tenancy) a lookup of its parent row that
+ * relies on the parent's own policies. `<tenant context>` stays for the reader to fill in.
+ */
+export function tenantCheckSql(ctx: LintContext, rel: Relation): string {
+  const column = tenantColumnOf(rel);
+  if (column !== null) return `${quoteIdent(column)} = <tenant context>`;
+  const hop = rel.tenancy?.kind === 'indirect' ? rel.tenancy.path[0] : undefined;
+  const fk = hop ? rel.foreignKeys.find((k) => k.name === hop.via) : undefined;
+  if (!fk) return '<a test that pins the row to the tenant context>';
+  const on = fk.columns.map((c, i) => `p.${quoteIdent(fk.referencedColumns[i]!)} = ${quoteIdent(rel.name)}.${quoteIdent(c)}`).join(' AND ');
+  const parent = ctx.relation(fk.references);
+  const parentColumn = parent ? tenantColumnOf(parent) : null;
+  return `EXISTS (SELECT FROM ${quoteRelation(fk.references)} p WHERE ${on}${parentColumn ? ` AND p.${quoteIdent(parentColumn)} = <tenant context>` : ''})`;
 }
 
 export function list(items: readonly string[], max = 6): string {
@@ -142,4 +174,12 @@ export function baseRelations(ctx: LintContext, rel: Relation, seen = new Set<st
     else out.push(dep);
   }
   return out;
+}
+
+/** How an actor is or becomes a role, in words: "is X itself", "logs in as X", "reaches X (a -> X: may SET ROLE)". */
+export function describeRoute(actor: Pick<ActorInfo, 'role' | 'login'>, r: RoleRoute): string {
+  const start = r.from === actor.role ? '' : `through its login ${r.from} `;
+  if (r.path.length === 1) return r.from === actor.role ? `is ${r.role} itself` : `logs in as ${r.role}`;
+  const how = [r.inherits ? 'inheriting its rights' : '', r.canSetRole ? 'may SET ROLE' : ''].filter(Boolean).join(', ');
+  return `${start}reaches ${r.role} (${r.path.join(' -> ')}: ${how})`;
 }

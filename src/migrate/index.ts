@@ -7,21 +7,22 @@ import { sql } from '@databases/pg';
 import { TenantproofError, isTenantproofError } from '../errors.js';
 import { openPool } from '../db/pool.js';
 import { errorCode, explainConnectionError } from '../db/pg-errors.js';
+import { databaseExists, ensureDatabase, maintenanceUrl } from './root.js';
 import { migrationSettings, type MigrationTarget, type ResolvedMigrationSettings } from './settings.js';
+
+/**
+ * graphile-migrate driven as a library: the source of a project with a
+ * .gmrc. Prerequisites (the roles the owner and the actors need) are the
+ * project's own graphile-migrate actions, declared in .gmrc: `beforeReset:
+ * ["!roles.sql"]` runs as the root connection before every reset. A root
+ * action connects to the database being reset, so reset first creates it
+ * when it is missing (graphile-migrate then drops and recreates it).
+ */
 
 export type { MigrationTarget } from './settings.js';
 
-/** Cluster-wide prerequisites (roles) that must exist before a database can be created and owned. */
-async function applyPrerequisites(s: ResolvedMigrationSettings): Promise<void> {
-  if (!s.prerequisitesFile) return;
-  const db = await openPool({ connectionString: s.rootUrl, poolSize: 1, warm: 1 });
-  try {
-    await db.query(sql.file(s.prerequisitesFile));
-  } catch (e) {
-    throw explainMigrationError(e, s.prerequisitesFile);
-  } finally {
-    await db.dispose();
-  }
+async function settingsFor(t: MigrationTarget): Promise<ResolvedMigrationSettings> {
+  return migrationSettings(t, await maintenanceUrl(t.serverUrl));
 }
 
 /** PostgreSQL's message with the file and line, or the connection problem, as one TenantproofError. */
@@ -97,37 +98,43 @@ async function firstUnapplied(s: ResolvedMigrationSettings): Promise<string | un
   return failed ? path.join(dir, failed) : undefined;
 }
 
-/** Drops and recreates the database from the committed migrations. */
+/** Drops and recreates the database from the committed migrations; it may or may not exist before. */
 export async function resetDatabase(t: MigrationTarget): Promise<void> {
-  const s = migrationSettings(t);
-  await applyPrerequisites(s);
+  const s = await settingsFor(t);
+  await ensureDatabase(s.rootUrl, t.database);
   await guarded(() => reset(s.settings, false), () => firstUnapplied(s));
 }
 
 /** Runs the committed migrations not yet applied. */
 export async function migrateDatabase(t: MigrationTarget): Promise<void> {
-  const s = migrationSettings(t);
-  await applyPrerequisites(s);
+  const s = await settingsFor(t);
+  await needDatabase(s, t.database);
   await guarded(() => migrate(s.settings, false), () => firstUnapplied(s));
 }
 
 /** Applies current.sql once (or keeps watching it when `once` is false). */
 export async function applyCurrent(t: MigrationTarget, options: { once: boolean } = { once: true }): Promise<void> {
-  const s = migrationSettings(t);
-  await applyPrerequisites(s);
+  const s = await settingsFor(t);
+  await needDatabase(s, t.database);
   await guarded(() => watch(s.settings, options.once, false), async () => currentFile(s));
 }
 
-/** Commits current.sql as the next migration (tested on the shadow database first). */
+/** Commits current.sql as the next migration (tested on the shadow database first, which it resets). */
 export async function commitCurrent(t: MigrationTarget, message?: string): Promise<void> {
-  const s = migrationSettings(t);
-  await applyPrerequisites(s);
+  const s = await settingsFor(t);
+  await ensureDatabase(s.rootUrl, s.shadowDatabase);
   await guarded(() => commit(s.settings, message ?? null), async () => currentFile(s));
 }
 
-/** Moves the last committed migration back into current.sql: graphile-migrate's way back. */
+/** Moves the last committed migration back into current.sql: graphile-migrate's way back (it resets the shadow database). */
 export async function uncommitLast(t: MigrationTarget): Promise<void> {
-  const s = migrationSettings(t);
-  await applyPrerequisites(s);
+  const s = await settingsFor(t);
+  await ensureDatabase(s.rootUrl, s.shadowDatabase);
   await guarded(() => uncommit(s.settings));
+}
+
+/** migrate and current.sql work on a database that exists: say how to make it rather than fail on the connection. */
+async function needDatabase(s: ResolvedMigrationSettings, database: string): Promise<void> {
+  if (await databaseExists(s.rootUrl, database)) return;
+  throw new TenantproofError('database-missing', `the database ${database} does not exist yet`, 'build it from the migrations with `tenantproof db reset` (npm run db:reset)');
 }

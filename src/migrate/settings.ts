@@ -15,15 +15,16 @@ export interface MigrationTarget {
   database: string;
   /** The shadow database `commit` and `uncommit` use (default `<database>_shadow`). */
   shadowDatabase?: string;
+  /** Where graphile-migrate's narration goes (its own logger; default: stderr). Errors are thrown, not logged. */
+  log?: ((line: string) => void) | undefined;
 }
 
 export interface ResolvedMigrationSettings {
   settings: Settings;
   migrationsFolder: string;
   databaseOwner: string | undefined;
-  /** SQL run as the root connection before reset and migrate, if the project has one. */
-  prerequisitesFile: string | null;
   databaseUrl: string;
+  shadowDatabase: string;
   rootUrl: string;
 }
 
@@ -47,7 +48,12 @@ export function loadGmrc(projectRoot: string): Settings {
   }
 }
 
-export function migrationSettings(t: MigrationTarget): ResolvedMigrationSettings {
+/**
+ * graphile-migrate's settings for `t`. `rootUrl` is the server's maintenance
+ * database (see root.ts): graphile-migrate drops and creates databases
+ * through it, and runs `!`-prefixed actions (beforeReset, afterReset) as it.
+ */
+export function migrationSettings(t: MigrationTarget, rootUrl: string): ResolvedMigrationSettings {
   const gmrc = loadGmrc(t.projectRoot);
   for (const key of ['connectionString', 'shadowConnectionString', 'rootConnectionString'] as const) {
     if (gmrc[key]) {
@@ -57,22 +63,22 @@ export function migrationSettings(t: MigrationTarget): ResolvedMigrationSettings
   const migrationsFolder = path.resolve(t.projectRoot, gmrc.migrationsFolder ?? './migrations');
   const owner = gmrc.databaseOwner;
   const databaseUrl = asRole(withDatabase(t.serverUrl, t.database), owner);
-  const rootUrl = withDatabase(t.serverUrl, new URL(t.serverUrl).pathname.slice(1) || 'postgres');
-  const prerequisites = path.join(migrationsFolder, 'roles.sql');
+  const shadowDatabase = t.shadowDatabase ?? `${t.database}_shadow`;
+  // Progress goes to the caller's log, else stderr: stdout carries results (gate --json > file).
+  const log = t.log ?? ((line: string) => process.stderr.write(`${line}\n`));
   return {
     settings: {
       ...gmrc,
-      // graphile-migrate's progress goes to stderr: stdout carries results (gate --json > file).
-      logger: new Logger(() => (level, message) => (level === 'error' ? console.error(message) : process.stderr.write(`${message}\n`))),
+      logger: new Logger(() => (_level, message) => log(message)),
       migrationsFolder,
       connectionString: databaseUrl,
-      shadowConnectionString: asRole(withDatabase(t.serverUrl, t.shadowDatabase ?? `${t.database}_shadow`), owner),
+      shadowConnectionString: asRole(withDatabase(t.serverUrl, shadowDatabase), owner),
       rootConnectionString: rootUrl,
     },
     migrationsFolder,
     databaseOwner: owner,
-    prerequisitesFile: existsSync(prerequisites) ? prerequisites : null,
     databaseUrl,
+    shadowDatabase,
     rootUrl,
   };
 }

@@ -1,98 +1,154 @@
 /**
  * One world, start to finish, inside one transaction that is always rolled
- * back: insert the world, snapshot it, run every check server-side, judge.
- * The common case is one round trip (the inserts, the snapshot and the call to
- * the runner as one multi-statement query); when the database rejects some
- * generated row, the world is written again row by row, dropping (and
+ * back: write the world, snapshot it, run every check server-side. The
+ * common case is one round trip (the writes, the snapshot and the runner
+ * call as one text); when the database refuses some generated row, the world
+ * is written again statement by statement and row by row, dropping (and
  * counting) what it refuses.
  */
+import { createHash } from 'node:crypto';
 import { sql, type Queryable, type Transaction } from '@databases/pg';
-import type { Catalog } from '../catalog/types.js';
-import { sqlLiteral } from '../config/context.js';
-import type { ResolvedConfig } from '../config/schema.js';
-import { buildExtraRow, buildWorld, type BuildOptions, type WorldRow, type WorldShape } from '../world/build.js';
-import { insertWorld, worldInsertText, type InsertResult } from '../world/insert.js';
-import type { WorldPlan } from '../world/plan.js';
-import { buildCases, snapshotStatements, type Judgement, type ProbeCase, type RunnerResult } from './cases.js';
-import { RUNNER_SQL } from './runner-sql.js';
 import { rolledBack } from '../db/rolled-back.js';
+import { quoteLiteral } from '../sql/text.js';
+import type { TenancyModel } from '../tenancy/model.js';
+import { stepToSql } from '../tenancy/steps.js';
+import { buildWorld, type BuildOptions, type World, type WorldShape } from '../world/build.js';
+import { insertWorld, worldStatements, type InsertResult, type WriterContext } from '../world/insert.js';
+import type { WorldPlan } from '../world/plan.js';
+import { bindWorld, type WorldBinding } from './bind.js';
+import type { CheckPlan } from './plan.js';
+import { installSql, type PlannedCheck, type PlannedGroup } from './runner.js';
 
 export interface EngineContext {
-  catalog: Catalog;
-  config: ResolvedConfig;
-  plan: WorldPlan;
+  plan: CheckPlan;
+  world: WorldPlan;
   build: BuildOptions;
-}
-
-export interface CaseOutcome {
-  case: ProbeCase;
-  result: RunnerResult;
-  judgement: Judgement;
+  /** Statements that fill the snapshot after the world is written. */
+  snapshot: string[];
+  writer: ((world: World) => WriterContext) | null;
 }
 
 export interface WorldOutcome {
   shape: WorldShape;
-  /** Rows the generator could not make (no parent in the tenant), per relation. */
-  skipped: ReadonlyMap<string, number>;
+  world: World;
+  binding: WorldBinding;
   inserted: InsertResult;
-  tenants: string[];
-  outcomes: CaseOutcome[];
+  /** One outcome character per check and subject slot, group by group (see runner.ts OUTCOMES); read it with decodeWorld. */
+  outcomes: string;
+  /** `<check id>:<slot>|...` and `g<group id>:<slot>|...` notes. */
+  notes: string[];
+  /** With a profiling runner: microseconds per outcome, in the same order. */
+  micros?: number[];
+}
+
+export interface CheckResult {
+  check: PlannedCheck;
+  /** Which of the group's subjects it ran as (an index into binding.groups.get(group)). */
+  slot: number;
+  /** h, l, e, i, x, c or - (runner.ts OUTCOMES). */
+  outcome: string;
+  note: string | undefined;
+}
+
+export interface GroupFailure {
+  group: PlannedGroup;
+  slot: number;
+  /** context: the context could not be entered; refused: a context of garbage was refused (it held). */
+  kind: 'context' | 'refused';
+  code: string;
+  message: string;
+}
+
+/** The runner's answer read back: every check's outcome in every subject slot, and the groups that could not enter. */
+export function decodeWorld(ex: EngineContext, w: WorldOutcome): { results: CheckResult[]; failures: GroupFailure[] } {
+  const notes = new Map<string, string>();
+  const failures: GroupFailure[] = [];
+  for (const n of w.notes) {
+    const bar = n.indexOf('|');
+    const head = n.slice(0, bar);
+    if (head.startsWith('g')) {
+      const [gid, slot] = head.slice(1).split(':').map(Number);
+      const [kind, code, ...message] = n.slice(bar + 1).split('|');
+      failures.push({ group: ex.plan.groups[gid!]!, slot: slot!, kind: kind as GroupFailure['kind'], code: code ?? '', message: message.join('|') });
+    } else notes.set(head, n.slice(bar + 1));
+  }
+  const results: CheckResult[] = [];
+  let pos = 0;
+  for (const g of ex.plan.groups) {
+    const slots = w.binding.groups.get(g.id)?.length ?? 0;
+    for (let slot = 0; slot < slots; slot++) {
+      for (const check of g.checks) results.push({ check, slot, outcome: w.outcomes[pos++] ?? '-', note: notes.get(`${check.id}:${slot}`) });
+    }
+  }
+  return { results, failures };
 }
 
 type TxSource = { tx<T>(fn: (tx: Transaction) => Promise<T>): Promise<T> };
 
-
-/** The runner's temporary objects, once per connection (they live as long as the session). */
-export async function installRunner(conn: Queryable): Promise<void> {
-  await conn.query(sql.__dangerous__rawValue(RUNNER_SQL));
+/**
+ * The runner's temporary objects, once per connection (they live as long as the session). A
+ * connection that already holds the same runner (the same checks on the same catalog: a pool
+ * reused by the next run) keeps it, and with it every plan its statements have cached.
+ */
+export async function installRunner(conn: Queryable, ex: EngineContext): Promise<void> {
+  const statements = installSql(ex.plan.spec);
+  const hash = createHash('sha256').update(statements.join('\0')).digest('hex').slice(0, 32);
+  const [row] = await conn.query(sql`select current_setting('tp.runner', true) as installed`);
+  if (row?.installed === hash) return;
+  for (const s of statements) await conn.query(sql.__dangerous__rawValue(s));
+  await conn.query(sql`select set_config('tp.runner', ${hash}, false)`);
 }
 
-export async function runWorld(db: TxSource, ex: EngineContext, shape: WorldShape, only?: ReadonlySet<string>): Promise<WorldOutcome> {
-  const world = buildWorld(ex.plan, shape, ex.build);
-  const snapshot = snapshotStatements(ex.catalog, ex.config);
-  const casesFor = (rows: ReadonlyMap<string, WorldRow[]>) => {
-    let extra = 0;
-    return buildCases({
-      catalog: ex.catalog,
-      config: ex.config,
-      plan: ex.plan,
-      tenants: world.tenants,
-      rows,
-      rotation: shape.seed,
-      extraRow: (relation, tenant) => buildExtraRow(ex.plan, relation, tenant, rows, ex.build, shape.seed, extra++),
-      only,
-    });
-  };
-  const judge = (cases: ProbeCase[], results: Record<string, unknown>[], inserted: InsertResult): WorldOutcome => ({
-    shape,
-    skipped: world.skipped,
-    inserted,
-    tenants: world.tenants,
-    outcomes: results.map((raw) => {
-      const result = raw as unknown as RunnerResult;
-      const c = cases[result.id]!;
-      const judgement: Judgement = result.stage === 'empty' ? { status: 'inconclusive', detail: 'the partition held no row of this world' } : c.evaluate(result);
-      return { case: c, result, judgement };
-    }),
-  });
+// A function the world calls that never returns must not hang the run; nor must a lock. Generic plans:
+// each static statement is planned once per connection, not once per world (plpgsql would otherwise
+// plan the first five executions of every statement afresh).
+const GUARDS = ["set local statement_timeout = '120s'", "set local lock_timeout = '10s'", 'set local plan_cache_mode = force_generic_plan'];
 
-  // Fast path: everything in one round trip.
-  const cases = casesFor(world.rows);
-  const call = `select * from pg_temp.tp_run_cases(${sqlLiteral(JSON.stringify(cases.map(wire)))}::jsonb)`;
-  const text = [...worldInsertText(ex.plan, world), ...snapshot, call].join(';\n');
+export async function runWorld(db: TxSource, ex: EngineContext, shape: WorldShape, mask?: ReadonlySet<number>): Promise<WorldOutcome> {
+  const world = buildWorld(ex.world, shape, ex.build);
+  const writer = ex.writer?.(world) ?? null;
+  const binding = bindWorld(ex.plan, ex.world, world, ex.build, mask);
+  const call = `select pg_temp.tp_run(${quoteLiteral(JSON.stringify(binding.wire))}::jsonb) as result`;
+  const decode = (rows: Array<Record<string, unknown>>, inserted: InsertResult): WorldOutcome => {
+    const result = rows[0]?.result as { o: string; n: string[]; t?: number[] } | undefined;
+    if (!result) throw new Error('the runner returned nothing');
+    return { shape, world, binding, inserted, outcomes: result.o, notes: result.n, ...(result.t ? { micros: result.t } : {}) };
+  };
+
+  const text = [...GUARDS, ...worldStatements(ex.world, world, writer), ...ex.snapshot, call].join(';\n');
   try {
-    const results = await rolledBack(db, (tx) => tx.query(sql.__dangerous__rawValue(text)));
-    return judge(cases, results, { rows: world.rows, dropped: new Map() });
+    const rows = await rolledBack(db, (tx) => tx.query(sql.__dangerous__rawValue(text)));
+    return decode(rows, { rows: world.rows, dropped: new Map() });
   } catch {
     // Some generated row was refused: write the world row by row instead.
   }
   return rolledBack(db, async (tx) => {
-    const inserted = await insertWorld(tx, ex.plan, world);
-    await tx.query(sql.__dangerous__rawValue(snapshot.join(';\n')));
-    const slowCases = casesFor(inserted.rows);
-    const results = slowCases.length === 0 ? [] : await tx.query(sql`select * from pg_temp.tp_run_cases(${JSON.stringify(slowCases.map(wire))}::jsonb)`);
-    return judge(slowCases, results, inserted);
+    for (const g of GUARDS) await tx.query(sql.__dangerous__rawValue(g));
+    const inserted = await insertWorld(tx, ex.world, world, writer);
+    for (const [name, rows] of inserted.rows) world.rows.set(name, rows);
+    for (const s of ex.snapshot) await tx.query(sql.__dangerous__rawValue(s));
+    // Payloads were built against the planned rows: build them again against the rows that landed.
+    const rebound = bindWorld(ex.plan, ex.world, world, ex.build, mask);
+    const rows = await tx.query(sql.__dangerous__rawValue(`select pg_temp.tp_run(${quoteLiteral(JSON.stringify(rebound.wire))}::jsonb) as result`));
+    return { ...decode(rows, inserted), binding: rebound };
   });
 }
 
-const wire = (c: ProbeCase) => ({ id: c.id, role: c.role, context: c.context, mode: c.mode, sql: c.sql, ...(c.judge ? { judge: c.judge } : {}), ...(c.onlyIfRows ? { onlyIfRows: c.onlyIfRows } : {}) });
+/**
+ * The world writer's context: where a trigger or a default reads the context (auth.uid() stamping a
+ * row), each tenant's rows are written with the settings of a subject of that tenant in place. The
+ * writer stays privileged: only the settings change.
+ */
+export function writerFor(model: TenancyModel): ((world: World) => WriterContext) | null {
+  const actor = model.actors.find((a) => a.expect === 'tenant' && (a.adapter.steps('context') ?? []).some((s) => s.kind === 'set'));
+  if (!actor) return null;
+  const steps = (actor.adapter.steps('context') ?? []).filter((s) => s.kind === 'set');
+  return (world) => ({
+    enter(tenant) {
+      const principal = world.memberships.find((m) => m.tenant === tenant)?.principal ?? (world.principals.length ? world.principals[0]! : tenant);
+      const subject = { tenant, principal, login: actor.login ?? actor.role, role: actor.role, session: world.sessions.get(principal) };
+      return steps.flatMap((s) => stepToSql(s, subject));
+    },
+    leave: () => steps.map((s) => (s.kind === 'set' ? `select set_config(${quoteLiteral(s.name)}, '', true)` : '')).filter(Boolean),
+  });
+}

@@ -11,6 +11,7 @@ import type { Catalog, Relation } from '../catalog/types.js';
 import { sourceLocationSchema, type IsolationReport } from '../findings/types.js';
 import type { ObjectLocations } from '../lint/locations.js';
 import { locationKey } from '../lint/util.js';
+import { quoteIdent, quoteRelation } from '../sql/text.js';
 
 export const POLICIES_FILE = 'isolation-report.policies.json';
 
@@ -90,17 +91,11 @@ function relationView(r: Relation, locations?: ObjectLocations): RelationView {
   };
 }
 
-// ---- the policies as SQL, for the Markdown and the HTML ----
-
-const quoteIdent = (name: string) => (/^[a-z_][a-z0-9_$]*$/.test(name) ? name : `"${name.replaceAll('"', '""')}"`);
-const qualified = (name: string) => {
-  const dot = name.indexOf('.');
-  return dot < 0 ? quoteIdent(name) : `${quoteIdent(name.slice(0, dot))}.${quoteIdent(name.slice(dot + 1))}`;
-};
+// ---- the policies as SQL, for the Markdown and the HTML (identifiers quoted as quote_ident would) ----
 
 /** The relation's RLS switches and policies as the SQL that would create them. */
 export function policiesSql(r: RelationView): string {
-  const rel = qualified(r.relation);
+  const rel = quoteRelation(r.relation);
   if (r.kind === 'view' || r.kind === 'materialized-view') {
     return r.kind === 'view'
       ? `-- a view: policies of the tables it reads apply ${r.securityInvoker ? 'to the caller (security_invoker = true)' : 'to its owner, not the caller (security_invoker = false)'}`

@@ -1,13 +1,16 @@
 /**
  * What changed in isolation posture between two reports (`tenantproof diff
- * BASE.json HEAD.json`): new and resolved findings, findings whose severity
- * changed, matrix cells that changed status, and relations that became
- * readable across tenants for an actor. Rendered as Markdown for a
- * pull-request comment. Pure and deterministic.
+ * BASE.json HEAD.json`): new and resolved root causes and findings, findings
+ * whose severity changed, matrix cells that changed status (and those that
+ * lost their proof: passed on base, not proven on head), the held / leaked /
+ * inconclusive counts, and relations that became readable across tenants for
+ * an actor. Rendered as Markdown for a pull-request comment. Pure and
+ * deterministic.
  */
 import { sortFindings } from '../findings/findings.js';
-import type { Finding, IsolationReport, MatrixCell, Severity } from '../findings/types.js';
+import type { Cause, Finding, IsolationReport, MatrixCell, Severity } from '../findings/types.js';
 import { escapeMarkdown as esc, mdCode } from './escape.js';
+import { causeIndex } from './model.js';
 
 export interface CellChange {
   relation: string;
@@ -31,6 +34,11 @@ export interface ReportDiff {
   newlyVisible: Array<{ relation: string; actor: string; probes: string[] }>;
   /** Pairs that were visible across tenants on base and are not any more. */
   noLongerVisible: Array<{ relation: string; actor: string }>;
+  /** Root causes on head that base did not have, and the other way round (ids compared). */
+  newCauses: Cause[];
+  resolvedCauses: Cause[];
+  /** Cells that passed on base and are not proven (or skipped) on head: their evidence is gone. */
+  lostProof: CellChange[];
   /** HEAD adds error findings (new, or raised to error): the diff fails. */
   addsErrors: boolean;
 }
@@ -77,9 +85,15 @@ export function diffReports(base: IsolationReport, head: IsolationReport): Repor
   const newlyVisible = [...headVisible].filter(([k]) => !baseVisible.has(k)).map(([, v]) => ({ ...v, probes: [...v.probes].sort(cmp) })).sort(pairOrder);
   const noLongerVisible = [...baseVisible].filter(([k]) => !headVisible.has(k)).map(([, v]) => ({ relation: v.relation, actor: v.actor })).sort(pairOrder);
 
+  const baseCauses = causeIndex(base).causes.map((c) => c.cause);
+  const headCauses = causeIndex(head).causes.map((c) => c.cause);
+  const newCauses = headCauses.filter((c) => !baseCauses.some((b) => b.id === c.id));
+  const resolvedCauses = baseCauses.filter((c) => !headCauses.some((h) => h.id === c.id));
+  const lostProof = cells.filter((c) => c.from === 'pass' && (c.to === 'not-proven' || c.to === 'skipped'));
+
   const addsErrors = added.some((f) => f.severity === 'error') || changed.some((c) => c.after.severity === 'error' && RANK[c.before.severity] > RANK.error);
   const pick = (r: IsolationReport) => ({ verdict: r.verdict, seed: r.seed, coverage: r.coverage });
-  return { base: pick(base), head: pick(head), added, resolved, changed, cells, newlyVisible, noLongerVisible, addsErrors };
+  return { base: pick(base), head: pick(head), added, resolved, changed, cells, newlyVisible, noLongerVisible, newCauses, resolvedCauses, lostProof, addsErrors };
 }
 
 export function isEmptyDiff(d: ReportDiff): boolean {
@@ -100,6 +114,12 @@ export function renderDiffMarkdown(d: ReportDiff, o: { baseName?: string; headNa
     `${counts('new', d.added.length)} · ${counts('resolved', d.resolved.length)} · ${counts('changed severity', d.changed.length)} · ${counts('matrix cells changed', d.cells.length)} · ${counts('newly visible across tenants', d.newlyVisible.length)}`,
     '',
   );
+  const b = d.base.coverage;
+  const h = d.head.coverage;
+  if (b.held !== undefined || h.held !== undefined) {
+    const count = (c: typeof b) => `${c.held ?? '—'} held, ${c.leaked ?? '—'} leaked, ${c.inconclusive ?? '—'} inconclusive, ${c.notProven ?? '—'} cells not proven`;
+    lines.push(`Checks: ${count(b)} → ${count(h)}.`, '');
+  }
   if (d.base.seed !== d.head.seed || d.base.coverage.worlds !== d.head.coverage.worlds) {
     lines.push(`> The runs differ (seed ${d.base.seed ?? '—'} → ${d.head.seed ?? '—'}, ${d.base.coverage.worlds} → ${d.head.coverage.worlds} worlds): some changes may come from the run, not the schema.`, '');
   }
@@ -108,18 +128,28 @@ export function renderDiffMarkdown(d: ReportDiff, o: { baseName?: string; headNa
     for (const v of d.newlyVisible) lines.push(`| ${mdCode(v.relation, { inTable: true })} | ${esc(v.actor)} | ${v.probes.map((p) => mdCode(p, { inTable: true })).join(', ')} |`);
     lines.push('');
   }
+  if (d.newCauses.length > 0) {
+    lines.push('### New root causes', '', ...d.newCauses.map((c) => `- **${c.severity}** ${esc(c.title)}: explains ${c.findings.length} finding${c.findings.length === 1 ? '' : 's'}. Fix: ${esc(c.fix)}`), '');
+  }
+  if (d.lostProof.length > 0) {
+    lines.push('### Cells no longer proven', '', 'They passed on base; on head no check held (a check that could not run is never a pass).', '', '| relation | actor | probe | head | note |', '| --- | --- | --- | --- | --- |');
+    for (const c of d.lostProof.slice(0, MAX_CELLS)) lines.push(`| ${mdCode(c.relation, { inTable: true })} | ${esc(c.actor)} | ${mdCode(c.probe, { inTable: true })} | ${c.to} | ${esc(c.reason ?? '')} |`);
+    if (d.lostProof.length > MAX_CELLS) lines.push('', `… and ${d.lostProof.length - MAX_CELLS} more cells.`);
+    lines.push('');
+  }
   if (d.added.length > 0) lines.push('### New findings', '', ...findingList(d.added), '');
   if (d.changed.length > 0) {
     lines.push('### Findings whose severity changed', '');
     for (const c of d.changed) lines.push(`- ${c.before.severity} → **${c.after.severity}** ${title(c.after)}: ${esc(c.after.message)}`);
     lines.push('');
   }
+  if (d.resolvedCauses.length > 0) lines.push('### Resolved root causes', '', ...d.resolvedCauses.map((c) => `- ~~${c.severity}~~ ${esc(c.title)} (${c.findings.length} finding${c.findings.length === 1 ? '' : 's'})`), '');
   if (d.resolved.length > 0) lines.push('### Resolved findings', '', ...d.resolved.map((f) => `- ~~${f.severity}~~ ${title(f)}`), '');
   if (d.noLongerVisible.length > 0) {
     lines.push('### No longer visible across tenants', '', ...d.noLongerVisible.map((v) => `- ${mdCode(v.relation)} × ${esc(v.actor)}`), '');
   }
   if (d.cells.length > 0) {
-    const status = (s: string | null) => (s === null ? '(none)' : s === 'fail' ? '**fail**' : s);
+    const status = (s: string | null) => (s === null ? '(none)' : s === 'fail' ? '**fail**' : s === 'not-proven' ? '? not proven' : s);
     lines.push('### Matrix cells that changed status', '', '| relation | actor | probe | base | head | note |', '| --- | --- | --- | --- | --- | --- |');
     for (const c of d.cells.slice(0, MAX_CELLS)) {
       lines.push(`| ${mdCode(c.relation, { inTable: true })} | ${esc(c.actor)} | ${mdCode(c.probe, { inTable: true })} | ${status(c.from)} | ${status(c.to)} | ${esc(c.reason ?? '')} |`);

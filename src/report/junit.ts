@@ -3,14 +3,20 @@
  * tabs of CI systems: one test suite per relation, one test case per relation
  * x actor x probe; a failed probe whose finding is an error fails its case
  * (side-channel warnings pass with the finding in system-out, as the gate
- * does); a skipped probe is skipped with its reason. Findings that are not a
- * probe cell (static rules, the tenant context, coverage) form one more suite.
- * No timestamps, no durations: the same report gives the same bytes.
+ * does); a probe where no check held (not proven) and a skipped one are
+ * skipped with their reason, never passed. Findings that are not a probe cell
+ * (static rules, the tenant context, coverage) form one more suite. Each
+ * failure names its root cause; replay SQL is kept for the first few findings
+ * of each cause (the rest are in the JSON). No timestamps, no durations: the
+ * same report gives the same bytes.
  */
 import { sortFindings } from '../findings/findings.js';
 import type { Finding, IsolationReport, MatrixCell } from '../findings/types.js';
+import type { ReportContext } from './context.js';
 import { escapeXml as x } from './escape.js';
-import { PROBES } from '../probes/cases.js';
+import { causeIndex, type CauseView } from './model.js';
+import { PROBE_IDS as PROBES } from '../probes/ids.js';
+import { replaySql } from './replay.js';
 
 export const JUNIT_FILE = 'isolation-report.junit.xml';
 
@@ -23,8 +29,13 @@ interface Case {
   outcome: { kind: 'pass'; out?: string } | { kind: 'fail'; type: string; message: string; body: string } | { kind: 'skip'; message: string };
 }
 
-export function renderJunit(report: IsolationReport): string {
+/** How a finding is told: with its root cause, and its replay when this format carries it. */
+type Describe = (f: Finding) => string;
+
+export function renderJunit(report: IsolationReport, context?: ReportContext): string {
   const findings = sortFindings(report.findings);
+  const { causeOf, replays } = causeIndex(report, findings);
+  const describe: Describe = (f) => describeFinding(f, causeOf.get(f.id), replays.has(f.id) ? replaySql(f.reproduction ?? '', report, { configFile: context?.configFile }) : null);
   const probeFinding = new Map<string, Finding>();
   for (const f of findings) if (f.relation && f.actor && f.rule.startsWith('probe-')) probeFinding.set(`${f.relation}\u0000${f.actor}\u0000${f.rule}`, f);
 
@@ -35,14 +46,14 @@ export function renderJunit(report: IsolationReport): string {
     cases: byRelation
       .get(relation)!
       .sort((a, b) => cmp(a.actor, b.actor) || (PROBE_RANK.get(a.probe) ?? 99) - (PROBE_RANK.get(b.probe) ?? 99) || cmp(a.probe, b.probe))
-      .map((m) => probeCase(m, probeFinding.get(`${m.relation}\u0000${m.actor}\u0000probe-${m.probe}`))),
+      .map((m) => probeCase(m, probeFinding.get(`${m.relation}\u0000${m.actor}\u0000probe-${m.probe}`), describe)),
   }));
 
   // Findings that a failed probe case already carries are not repeated in the findings suite.
   const failing = new Set(report.matrix.filter((m) => m.status === 'fail').map((m) => `${m.relation}\u0000${m.actor}\u0000probe-${m.probe}`));
   const used = new Set([...probeFinding].filter(([key]) => failing.has(key)).map(([, f]) => f));
   const others = findings.filter((f) => !used.has(f));
-  if (others.length > 0) suites.push({ name: 'findings', cases: others.map(findingCase) });
+  if (others.length > 0) suites.push({ name: 'findings', cases: others.map((f) => findingCase(f, describe)) });
 
   const count = (cases: Case[], kind: Case['outcome']['kind']) => cases.filter((c) => c.outcome.kind === kind).length;
   const allCases = suites.flatMap((s) => s.cases);
@@ -66,28 +77,30 @@ export function renderJunit(report: IsolationReport): string {
   return lines.join('\n');
 }
 
-function probeCase(m: MatrixCell, f: Finding | undefined): Case {
+function probeCase(m: MatrixCell, f: Finding | undefined, describe: Describe): Case {
   const base = { classname: m.relation, name: `${m.actor} ${m.probe}` };
   if (m.status === 'skipped') return { ...base, outcome: { kind: 'skip', message: m.reason ?? 'no check could judge' } };
+  if (m.status === 'not-proven') return { ...base, outcome: { kind: 'skip', message: `not proven: no check held (${m.inconclusive ?? 0} inconclusive${m.reason ? `: ${m.reason}` : ''})` } };
   if (m.status === 'pass') return { ...base, outcome: { kind: 'pass' } };
   if (f && f.severity !== 'error') return { ...base, outcome: { kind: 'pass', out: `${f.severity}: ${describe(f)}` } };
   return { ...base, outcome: { kind: 'fail', type: `probe-${m.probe}`, message: f?.message ?? m.reason ?? 'failed', body: f ? describe(f) : `${m.reason ?? 'failed'} (${m.checks} checks)` } };
 }
 
-function findingCase(f: Finding): Case {
+function findingCase(f: Finding, describe: Describe): Case {
   const base = { classname: f.relation ?? 'tenantproof', name: [f.rule, f.actor, f.object].filter(Boolean).join(' ') };
   if (f.severity === 'error') return { ...base, outcome: { kind: 'fail', type: f.rule, message: f.message, body: describe(f) } };
   return { ...base, outcome: { kind: 'pass', out: `${f.severity}: ${describe(f)}` } };
 }
 
-function describe(f: Finding): string {
+function describeFinding(f: Finding, cause: CauseView | undefined, replay: string | null): string {
   return [
     f.message,
     `fix: ${f.fix}`,
     f.location ? `at ${f.location.file}:${f.location.line}` : null,
     f.object ? `object: ${f.object}` : null,
+    cause && cause.findings.length > 1 ? `root cause ${cause.index}: ${cause.cause.title} (${cause.findings.length} findings); fix: ${cause.cause.fix}` : null,
     `id: ${f.id}`,
-    f.reproduction ? `replay:\n${f.reproduction}` : null,
+    replay !== null ? `replay:\n${replay}` : f.reproduction ? 'replay: in isolation-report.json (this file keeps the first few of each root cause)' : null,
   ]
     .filter(Boolean)
     .join('\n');

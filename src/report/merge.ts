@@ -5,9 +5,12 @@
  * merge needs to rebuild the whole run exactly, namely each cell's counts
  * and the world index of its first failure. `report --merge` joins the
  * partials into the report one unsharded run with the same seed writes:
- * checks summed, statuses combined, each failing cell's finding taken from
- * the shard that saw its first failure (the counts in its message summed),
- * coverage findings recomputed on the whole, the rest deduplicated.
+ * checks (held, leaked, inconclusive) summed, statuses combined (a cell is
+ * not proven only when no shard saw a check hold), each failing cell's
+ * finding taken from the shard that saw its first failure (the counts in its
+ * message summed), coverage findings recomputed on the whole, the rest
+ * deduplicated, notes joined, and the root causes recomputed on the whole
+ * run's findings from the catalog facts the shards carry.
  *
  * Limit: a run shrinks at most 25 failing cells (the rest keep their first
  * failing world); with more failing cells than that, a shard may shrink a
@@ -16,14 +19,16 @@
 import { z } from 'zod';
 import type { TenantScope } from '../catalog/types.js';
 import type { IsolationResult } from '../engine/isolation.js';
-import { vacuity } from '../engine/isolation.js';
 import { TenantproofError } from '../errors.js';
+import { causeFactsSchema } from '../findings/cause-facts.js';
 import { findingId } from '../findings/findings.js';
 import { isolationReportSchema, type Finding, type IsolationReport } from '../findings/types.js';
-import { matrixCellOf, overRestrictionFinding, type CellStats } from '../probes/engine.js';
-import { cellKey } from '../probes/cases.js';
+import { compareCells, matrixCellOf, type CellStats } from '../probes/cells.js';
+import { coverageFindings, overRestrictionFinding } from '../probes/findings.js';
+import { cellKey } from '../probes/plan.js';
 import { reportContextSchema, type ReportContext } from './context.js';
 import { buildReport } from './json.js';
+import { mergeNotes, mergeUnfilled } from './merge-coverage.js';
 
 export interface Shard {
   /** 1-based. */
@@ -46,8 +51,8 @@ const cellStatsSchema = z.object({
   relation: z.string(),
   actor: z.string(),
   probe: z.string(),
-  pass: z.number().int().nonnegative(),
-  fail: z.number().int().nonnegative(),
+  held: z.number().int().nonnegative(),
+  leaked: z.number().int().nonnegative(),
   inconclusive: z.array(z.tuple([z.string(), z.number().int().nonnegative()])),
   firstFailure: z.object({ index: z.number().int().nonnegative(), detail: z.string().nullable() }).nullable(),
   overRestricted: z.number().int().nonnegative(),
@@ -61,8 +66,12 @@ const shardSchema = z.object({
   runs: z.number().int().positive(),
   /** Tenant relations (not owned by an extension) and how each is scoped: the coverage findings are recomputed from them. */
   tenantRelations: z.array(z.object({ qualifiedName: z.string(), tenancy: z.custom<TenantScope>((v) => v !== null && typeof v === 'object') })),
+  /** Tenant relations that are partitions (probed directly as well as through their parent): the coverage findings treat them apart. */
+  partitions: z.array(z.string()).optional(),
   cells: z.array(cellStatsSchema),
   context: reportContextSchema.optional(),
+  /** The catalog facts the root causes need: the merge recomputes the causes of the whole run. */
+  causeFacts: causeFactsSchema.optional(),
 });
 
 export const partialReportSchema = isolationReportSchema.extend({ shard: shardSchema });
@@ -76,8 +85,10 @@ export function partialReport(result: IsolationResult, o: { shard: Shard; runs: 
       count: o.shard.count,
       runs: o.runs,
       tenantRelations: result.catalog.relations.filter((r) => r.tenancy && !r.extension).map((r) => ({ qualifiedName: r.qualifiedName, tenancy: r.tenancy! })),
+      partitions: result.catalog.relations.filter((r) => r.tenancy && !r.extension && r.partitionOf !== null).map((r) => r.qualifiedName),
       cells: result.cells,
       ...(o.context ? { context: o.context } : {}),
+      causeFacts: result.causeFacts,
     },
   };
 }
@@ -95,8 +106,9 @@ export function parsePartialReport(json: unknown, file: string): PartialReport {
   return parsed.data;
 }
 
-const VACUITY_RULES = new Set(['coverage-vacuous', 'coverage-relation-unprobed']);
-const byCell = (a: CellStats, b: CellStats) => (cellKey(a.relation, a.actor, a.probe) < cellKey(b.relation, b.actor, b.probe) ? -1 : 1);
+const VACUITY_RULES = new Set(['coverage-vacuous', 'coverage-relation-unprobed', 'coverage-relation-not-proven', 'coverage-unfilled']);
+// The engine's matrix order (relation, actor, probe order): the merged matrix is the whole run's.
+const byCell = (a: CellStats, b: CellStats) => compareCells(a, b);
 const cmp = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
 /** The whole run's report (and policies) from the partial reports of every shard. */
@@ -135,8 +147,8 @@ export function mergePartials(parts: PartialReport[]): { report: IsolationReport
       const earlierOver = c.overExample !== null && (s.overExample === null || c.overExample.index < s.overExample.index);
       prev.stats = {
         ...s,
-        pass: s.pass + c.pass,
-        fail: s.fail + c.fail,
+        held: s.held + c.held,
+        leaked: s.leaked + c.leaked,
         inconclusive: [...inconclusive.entries()].sort((a, b) => cmp(a[0], b[0])),
         firstFailure: earlierFailure ? c.firstFailure : s.firstFailure,
         overRestricted: s.overRestricted + c.overRestricted,
@@ -155,7 +167,7 @@ export function mergePartials(parts: PartialReport[]): { report: IsolationReport
   const cellFindingIds = new Set<string>();
   const findings: Finding[] = [];
   for (const { stats, failShard } of merged) {
-    if (stats.fail === 0 || !failShard) continue;
+    if (stats.leaked === 0 || !failShard) continue;
     const id = findingId(`probe-${stats.probe}`, { relation: stats.relation }, stats.actor);
     cellFindingIds.add(id);
     const f = failShard.findings.find((x) => x.id === id);
@@ -168,8 +180,9 @@ export function mergePartials(parts: PartialReport[]): { report: IsolationReport
     if (f) findings.push(f);
   }
   // Probe findings of failing cells seen only in some shards are accounted for above; everything else must agree.
+  // Causes are recomputed on the whole run below: a shard's are of its own findings.
   const rest = (p: PartialReport) =>
-    p.findings.filter((f) => !VACUITY_RULES.has(f.rule) && f.rule !== 'probe-over-restriction' && !cellFindingIds.has(f.id) && !isCellFinding(p, f));
+    p.findings.filter((f) => !VACUITY_RULES.has(f.rule) && f.rule !== 'probe-over-restriction' && !cellFindingIds.has(f.id) && !isCellFinding(p, f)).map(({ cause: _c, ...f }) => f);
   const common = rest(shards[0]!);
   for (const p of shards.slice(1)) {
     if (JSON.stringify(rest(p)) !== JSON.stringify(common)) {
@@ -187,20 +200,36 @@ export function mergePartials(parts: PartialReport[]): { report: IsolationReport
     worlds: shards.reduce((n, p) => n + p.coverage.worlds, 0),
     rows: shards.reduce((n, p) => n + p.coverage.rows, 0),
     checks: shards.reduce((n, p) => n + p.coverage.checks, 0),
+    held: matrix.reduce((n, m) => n + (m.held ?? 0), 0),
+    leaked: matrix.reduce((n, m) => n + (m.leaked ?? 0), 0),
+    inconclusive: matrix.reduce((n, m) => n + (m.inconclusive ?? 0), 0),
+    notProven: matrix.filter((m) => m.status === 'not-proven').length,
   };
-  findings.push(...vacuity(first.shard.tenantRelations.map((r) => ({ ...r, extension: null })), matrix, coverage));
-  return { report: buildReport({ seed: first.seed, findings, matrix, coverage }), context: first.shard.context };
+  findings.push(...coverageFindings({ relations: first.shard.tenantRelations.map((r) => r.qualifiedName), unfillable: [], neverFilled: [], partitions: first.shard.partitions ?? [] }, matrix, coverage));
+  if (!findings.some((f) => f.rule === 'coverage-vacuous')) findings.push(...mergeUnfilled(shards.map((p) => p.findings.filter((f) => f.rule === 'coverage-unfilled'))));
+  const report = buildReport({
+    seed: first.seed,
+    findings,
+    matrix,
+    coverage,
+    causeFacts: first.shard.causeFacts,
+    connectedAs: first.connectedAs,
+    actors: first.actors,
+    notes: shards.some((p) => p.notes !== undefined) ? mergeNotes(shards.map((p) => p.notes ?? [])) : undefined,
+    replay: first.replay,
+  });
+  return { report, context: first.shard.context };
 }
 
 /** A probe finding of a cell that failed in this shard (its id is the cell's). */
 function isCellFinding(p: PartialReport, f: Finding): boolean {
-  return p.shard.cells.some((c) => c.fail > 0 && findingId(`probe-${c.probe}`, { relation: c.relation }, c.actor) === f.id);
+  return p.shard.cells.some((c) => c.leaked > 0 && findingId(`probe-${c.probe}`, { relation: c.relation }, c.actor) === f.id);
 }
 
 /** The shard's "in F of T checks" becomes the whole run's. */
 function recount(message: string, own: CellStats, all: CellStats, id: string): string {
-  const from = `(in ${own.fail} of ${own.pass + own.fail} checks;`;
-  const to = `(in ${all.fail} of ${all.pass + all.fail} checks;`;
+  const from = `(in ${own.leaked} of ${own.held + own.leaked} checks;`;
+  const to = `(in ${all.leaked} of ${all.held + all.leaked} checks;`;
   if (!message.includes(from)) {
     throw new TenantproofError('merge-unsupported', `cannot merge the finding ${id}: its message does not carry its counts as expected ("${from}")`, 'run the gate unsharded, or update tenantproof');
   }

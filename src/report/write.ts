@@ -31,7 +31,7 @@ export function renderReports(report: IsolationReport, context?: ReportContext):
   if (context) out.set(POLICIES_FILE, jsonText(context));
   out.set(MARKDOWN_FILE, renderMarkdown(report, context));
   out.set(HTML_FILE, renderHtml(report, context));
-  out.set(JUNIT_FILE, renderJunit(report));
+  out.set(JUNIT_FILE, renderJunit(report, context));
   out.set(SARIF_FILE, renderSarif(report, context));
   out.set(REPORT_FILE, jsonText(report));
   return out;

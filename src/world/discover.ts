@@ -14,6 +14,7 @@ import { sqlIdentifier } from '../config/context.js';
 import type { WorldPlan } from './plan.js';
 import { rolledBack } from '../db/rolled-back.js';
 import { rng, uuid, type Rng } from './values.js';
+import { digitPool, discoverRowPatches, poolGenerator, type RowPatch } from './row-checks.js';
 
 export type ColumnGenerator = (n: number, r: Rng) => unknown;
 
@@ -166,6 +167,8 @@ function singleColumnChecks(r: Relation, col: Column): string[] {
 
 export interface Discovery {
   generators: Map<string, ColumnGenerator>;
+  /** CHECKs over several columns: how to set those columns, per relation. */
+  patches: Map<string, RowPatch[]>;
   /** Columns for which no style passed: their rows may be rejected (and are counted). */
   unresolved: Array<{ column: string; reason: string }>;
 }
@@ -184,7 +187,7 @@ async function discover(db: Queryable, catalog: Catalog, plan: WorldPlan): Promi
     const r = p.relation;
     const fkColumns = new Set(p.parents.flatMap((x) => x.fk.columns));
     for (const col of p.columns) {
-      if (fkColumns.has(col.name) || col.name === p.scope.column) continue;
+      if (fkColumns.has(col.name) || col.name === p.scope?.column) continue;
       const required = col.notNull && col.default === null && col.identity === null;
       if (!required && !p.keyColumns.includes(col.name)) continue;
       const domain = types.get(`${col.typeSchema}.${col.typeName}`);
@@ -194,7 +197,8 @@ async function discover(db: Queryable, catalog: Catalog, plan: WorldPlan): Promi
       const allText = [...checks, ...(domain?.checks ?? [])].join(' ');
       const styles = stylesFor(col, allText, baseType);
       // NULL passes a CHECK: a candidate is valid only when every check is true, and the cast succeeds.
-      const predicate = checks.length ? checks.map((c) => `((${c}) is true)`).join(' and ') : 'true';
+      // The column is always referenced: an unreferenced cast to a domain is optimised away, and never checked.
+      const predicate = [`${sqlIdentifier(col.name)} is not null`, ...checks.map((c) => `((${c}) is true)`)].join(' and ');
       const expr = `select ${predicate} from (select $1::${col.type} as ${sqlIdentifier(col.name)}) s`;
       const samples = styles.map((s, i) => [0, 1, 2].map((k) => serialise(s.make(7 + k * 13 + i, rng(1000 + i * 7 + k)))));
       const flat = samples.flat();
@@ -202,11 +206,28 @@ async function discover(db: Queryable, catalog: Catalog, plan: WorldPlan): Promi
       const ok = row.ok as boolean[];
       const chosen = styles.findIndex((_, i) => ok[i * 3] && ok[i * 3 + 1] && ok[i * 3 + 2]);
       const key = `${r.qualifiedName}.${col.name}`;
-      if (chosen >= 0) generators.set(key, styles[chosen]!.make);
+      if (chosen >= 0) {
+        generators.set(key, styles[chosen]!.make);
+        continue;
+      }
+      // No style passes every time (a check digit passes one value in ten or a hundred): keep the values that do.
+      const candidates = [...digitPool(key.length), ...styles.flatMap((st, i) => Array.from({ length: 20 }, (_, k) => serialise(st.make(101 + k * 17 + i, rng(5000 + i * 31 + k)))))];
+      const [pooled] = await db.query(sql`select pg_temp.tp_try_values(${expr}, ${candidates}::text[]) as ok`);
+      let passed = [...new Set(candidates.filter((_, i) => (pooled!.ok as boolean[])[i]))];
+      // More of the lengths that passed, so that a unique column has values enough.
+      const lengths = new Set(passed.map((v) => v.length));
+      if (passed.length > 0 && passed.length < 32 && passed.every((v) => /^[0-9]+$/.test(v))) {
+        const more = digitPool(key.length + 1, [...lengths], 1500);
+        const [again] = await db.query(sql`select pg_temp.tp_try_values(${expr}, ${more}::text[]) as ok`);
+        passed = [...new Set([...passed, ...more.filter((_, i) => (again!.ok as boolean[])[i])])];
+      }
+      passed = passed.slice(0, 64);
+      if (passed.length > 0) generators.set(key, poolGenerator(passed));
       else unresolved.push({ column: key, reason: `no generated value passed ${checks.length ? checks.join(' AND ') : `the domain ${col.type}`}` });
     }
   }
-  return { generators, unresolved };
+  const rows = await discoverRowPatches(db, plan, generators, types);
+  return { generators, patches: rows.patches, unresolved: [...unresolved, ...rows.unresolved] };
 }
 
 function serialise(v: unknown): string {

@@ -27,6 +27,17 @@ export function uuid(r: Rng): string {
   return `${s.slice(0, 8)}-${s.slice(8, 12)}-${s.slice(12, 16)}-${s.slice(16, 20)}-${s.slice(20)}`;
 }
 
+/**
+ * A key of a tenant or principal of type `type` (format_type text): a uuid, a number, or text. Numbers
+ * and text carry the world's seed, so that worlds of a run do not collide.
+ */
+export function typedKey(type: string, r: Rng, i: number, seed: number, kind: 'tenant' | 'principal'): string {
+  const base = type.replace(/\(.*$/, '').trim();
+  if (base === 'uuid') return uuid(r);
+  if (/^(integer|bigint|smallint|numeric|int[248]?)$/.test(base)) return String((kind === 'tenant' ? 1_000_000 : 2_000_000) + (seed % 100_000) * 10 + i);
+  return `${kind}_${seed}_${i}`;
+}
+
 const ALNUM = 'abcdefghijklmnopqrstuvwxyz0123456789';
 const word = (r: Rng, len: number) => Array.from({ length: len }, () => ALNUM[Math.floor(r() * ALNUM.length)]).join('');
 

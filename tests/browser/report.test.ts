@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { sql } from '@databases/pg';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser, Locator, Page } from 'playwright-core';
 import { loadConfig, unwrapConfig } from '../../src/config/load.js';
 import { checkIsolation } from '../../src/engine/isolation.js';
 import { buildReport, writeFileAtomic } from '../../src/report/json.js';
@@ -13,11 +13,14 @@ import { renderHtml } from '../../src/report/html.js';
 import { renderJunit } from '../../src/report/junit.js';
 import type { IsolationReport } from '../../src/findings/types.js';
 import { freshDatabase, type TestDatabase } from '../support/database.js';
+import { scaleContext, scaleFacts, scaleReport } from '../fixtures/scale-report.js';
 
 // The HTML report as a reviewer meets it: Debian's Chromium, headless, driven by playwright-core (no
 // browser download). A broken schema's report loads without a console error, shows every relation and
-// actor, and a click on the failing cell shows the finding and its replay SQL. Skipped where Chromium
-// is not installed (apt-get install chromium).
+// actor, Start here lists root causes, and a click on the failing cell shows the finding and its replay
+// SQL; on a report at scale, a not-proven cell is not green. Nothing is written into the repository (the
+// screenshot goes to the test's temporary folder). Skipped where Chromium is not installed
+// (apt-get install chromium).
 
 const CHROMIUM = '/usr/bin/chromium';
 const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
@@ -55,6 +58,11 @@ afterAll(async () => {
   await t?.drop();
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
+
+/** The computed background colour of an element (evaluated in the page, which has the DOM). */
+function background(l: Locator): Promise<string> {
+  return l.evaluate((el) => (globalThis as unknown as { getComputedStyle(e: unknown): { backgroundColor: string } }).getComputedStyle(el).backgroundColor);
+}
 
 /** A page with the file loaded, and every console error or uncaught exception it produced. */
 async function open(file: string): Promise<{ page: Page; errors: string[] }> {
@@ -119,29 +127,68 @@ describe('the HTML report in Chromium', () => {
       expect(await panel.isVisible()).toBe(true);
       const text = await panel.innerText();
       expect(text).toContain('probe-read');
-      expect(text).toMatch(/Why\.\s+member \(tp_member\) could read app\.documents: saw \d+ row\(s\) of other tenants/);
+      expect(text).toMatch(/Why\.\s+member \(role tp_member, logged in as tp_app, as tenant [0-9a-f-]+\) could read app\.documents: saw \d+ row\(s\) of other tenants/);
       expect(text).toMatch(/Fix\.\s+restrict the relation's SELECT policies/);
       expect(text).toContain('Replay SQL');
-      expect(text).toContain('set local role "tp_member";');
+      expect(text).toContain('set local session authorization tp_app;\nset local role tp_member;');
       expect(text).toMatch(/policy-always-true[\s\S]*Where\.\s+migrations\/current\.sql:2/);
       // Escape closes the panel.
       await page.keyboard.press('Escape');
       expect(await panel.isVisible()).toBe(false);
 
-      // The reviewer's shortest path: the header's "Start here" list opens the same panel.
+      // The reviewer's shortest path: the header's "Start here" lists root causes, each with what it explains, and leads to it.
       await page.locator('button[type="reset"]').click();
       await page.evaluate('window.scrollTo(0, 0)');
-      await page.locator('.start a', { hasText: 'probe-read' }).first().click();
+      const start = page.locator('.start li');
+      const causes = report.causes!.filter((c) => c.severity === 'error');
+      expect(await start.count()).toBe(causes.length);
+      expect(await start.first().innerText()).toContain(`${causes[0]!.title} explains ${causes[0]!.findings.length} finding`);
+      const href = (await start.first().locator('a').getAttribute('href'))!;
+      await start.first().locator('a').click();
+      const cause = page.locator(href);
+      expect(await cause.locator('h3').innerText()).toContain(causes[0]!.title);
+      expect(await cause.isVisible()).toBe(true);
+      // Its findings open the failing cell's panel from the matrix, as before.
+      await failing.click();
       expect(await panel.isVisible()).toBe(true);
       await page.evaluate('window.scrollTo(0, 0)');
-      // A picture for the README and the reviewer: verdict and matrix on the left, the open cell on the right.
-      writeFileAtomic(path.join(inject('projectRoot'), 'reports', 'isolation-report.png'), await page.screenshot());
+      // A picture for the reviewer (verdict and matrix on the left, the open cell on the right), outside
+      // the repository: a test never writes a tracked file. TENANTPROOF_SCREENSHOT names where it goes.
+      const picture = process.env.TENANTPROOF_SCREENSHOT ?? path.join(os.tmpdir(), 'tenantproof-isolation-report.png');
+      writeFileAtomic(picture, await page.screenshot());
+      expect(existsSync(picture)).toBe(true);
 
       // Printed: no filters, no panels; the matrix and the findings with their replay SQL.
       await page.emulateMedia({ media: 'print' });
       expect(await page.locator('#filters').isVisible()).toBe(false);
       expect(await page.locator('#findings').isVisible()).toBe(true);
       expect(await page.locator('#findings pre').first().isVisible()).toBe(true);
+      expect(errors).toEqual([]);
+    } finally {
+      await page.close();
+    }
+  });
+
+  it('at scale: Start here lists the 3 root causes, and a not-proven cell is not green', async (ctx) => {
+    if (!hasChromium) ctx.skip(SKIP);
+    const context = scaleContext();
+    const big = buildReport({ ...scaleReport(), causeFacts: scaleFacts(context) });
+    const file = path.join(dir, 'scale.html');
+    writeFileSync(file, renderHtml(big, context));
+    const { page, errors } = await open(file);
+    try {
+      const items = await page.locator('.start li a').allInnerTexts();
+      expect(items).toEqual(big.causes!.slice(0, 3).map((c) => c.title));
+      const unproven = page.locator('tr[data-relation="shop.t01"] td[data-actor-col="auditor"]');
+      expect(await unproven.innerText()).toMatch(/^\? 1 · ✓ 11$/);
+      const own = await background(unproven);
+      expect(own).not.toBe(await background(page.locator('td.t-pass').first()));
+      expect(own).not.toBe(await background(page.locator('tr[data-relation="shop.t01"] th').first())); // nor the page's plain white
+      // Its panel says which probe was not proven, and why.
+      await unproven.locator('a').click();
+      const panel = page.locator('.panel:target');
+      expect(await panel.locator('h2').innerText()).toMatch(/not proven/);
+      expect(await panel.locator('tr.s-not-proven').innerText()).toMatch(/delete\s+\? not proven\s+0\s+0\s+12\s+no row of another tenant to touch/);
       expect(errors).toEqual([]);
     } finally {
       await page.close();

@@ -45,7 +45,16 @@ describe('tenancy', () => {
       'billing.invoice_totals': 'direct',
       'core.countries': null,
     });
-    expect(base.tenancy).toEqual({ tenantColumn: 'tenant_id', tenantTable: 'core.tenants', tenantKey: 'id', tenantTableSource: 'config', globalRelations: ['core.countries'] });
+    expect(base.tenancy).toEqual({
+      tenantColumn: 'tenant_id',
+      tenantColumns: ['tenant_id'],
+      relationColumns: {},
+      tenantType: 'uuid',
+      tenantTable: 'core.tenants',
+      tenantKey: 'id',
+      tenantTableSource: 'config',
+      globalRelations: ['core.countries'],
+    });
   });
 
   it('reports the path of indirect tenancy, transitively, and ignores nullable keys', async () => {
@@ -123,11 +132,16 @@ describe('roles', () => {
 });
 
 describe('policies', () => {
-  it('extracts settings read inline and through helper functions (two levels deep)', async () => {
-    expect(rel(base, 'core.tasks').policies.find((p) => p.name === 'tasks_select')!.settings).toEqual([{ name: 'app.tenant_id', via: null, claims: [] }]);
+  it('extracts settings read inline and through helper functions (two levels deep), with the chain and the uses', async () => {
+    const compared = (column: string) => ({ path: [], test: { kind: 'compared', with: { kind: 'column', name: column } } });
+    expect(rel(base, 'core.tasks').policies.find((p) => p.name === 'tasks_select')!.settings).toEqual([
+      { name: 'app.tenant_id', via: null, chain: [], claims: [], json: false, exact: true, uses: [compared('tenant_id')] },
+    ]);
     const users = rel(base, 'core.users').policies.find((p) => p.name === 'users_select')!;
-    expect(users.settings).toEqual([{ name: 'app.tenant_id', via: 'core.current_tenant_id()', claims: [] }]);
+    // The helper returns the setting's value: where the policy compares the helper's result, it compares the setting.
+    expect(users.settings).toEqual([{ name: 'app.tenant_id', via: 'core.current_tenant_id()', chain: ['core.current_tenant_id()'], claims: [], json: false, exact: true, uses: [compared('tenant_id'), { path: [], test: { kind: 'read' } }] }]);
     expect(users.functions).toEqual(['core.current_tenant_id()']);
+    expect(users.parseError).toBeNull();
 
     const c = await catalogWith([
       "create function core.can_see(t uuid) returns boolean language plpgsql stable as $$ begin return t = core.current_tenant_id() and current_setting('app.region', true) <> 'blocked'; end $$",
@@ -135,10 +149,27 @@ describe('policies', () => {
     ]);
     const helper = rel(c, 'core.users').policies.find((p) => p.name === 'users_helper')!;
     expect(helper.functions).toEqual(['core.can_see(t uuid)']);
-    expect(helper.settings).toEqual([
-      { name: 'app.region', via: 'core.can_see(t uuid)', claims: [] },
-      { name: 'app.tenant_id', via: 'core.current_tenant_id()', claims: [] },
+    expect(helper.settings.map((s) => [s.name, s.via, s.chain])).toEqual([
+      ['app.region', 'core.can_see(t uuid)', ['core.can_see(t uuid)']],
+      ['app.tenant_id', 'core.current_tenant_id()', ['core.can_see(t uuid)', 'core.current_tenant_id()']],
     ]);
+    expect(helper.settings[0]!.uses).toEqual([{ path: [], test: { kind: 'equals', literals: ['blocked'] } }]);
+    // t = core.current_tenant_id() inside the helper, called with the row's tenant_id.
+    expect(helper.settings[1]!.uses).toContainEqual(compared('tenant_id'));
+    const fn = c.functions.find((f) => f.signature === 'core.can_see(t uuid)')!;
+    expect(fn).toMatchObject({ language: 'plpgsql', calls: ['core.current_tenant_id()'], parseError: null, arguments: 't uuid', argDefaults: 0, variadic: false });
+    expect(fn.settings.map((s) => s.chain)).toEqual([['core.can_see(t uuid)'], ['core.can_see(t uuid)', 'core.current_tenant_id()']]);
+  });
+
+  it('follows relations read by the functions a policy calls', async () => {
+    const c = await catalogWith([
+      'create function core.tenant_of(u uuid) returns uuid language sql stable as $$ select tenant_id from core.users where id = u $$',
+      'create policy projects_owner on core.projects for select to lintfx_member using (tenant_id = core.tenant_of(owner_id))',
+    ]);
+    const p = rel(c, 'core.projects').policies.find((x) => x.name === 'projects_owner')!;
+    expect(p.relations).toEqual([]);
+    expect(p.relationsThroughCalls).toEqual([{ relation: 'core.users', chain: ['core.tenant_of(u uuid)'] }]);
+    expect(c.functions.find((f) => f.name === 'tenant_of')!.relationsRead).toEqual([{ relation: 'core.users', chain: ['core.tenant_of(u uuid)'] }]);
   });
 
   it('keeps command, roles, PUBLIC, USING and WITH CHECK text and subquery relations', async () => {

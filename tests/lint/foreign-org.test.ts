@@ -42,7 +42,21 @@ describe('foreign org_id / JWT schema', () => {
 
   it('reads the JWT claim path of inline policies', () => {
     const members = clean.catalog.relations.find((r) => r.qualifiedName === 'api.members')!;
-    expect(members.policies[0]!.settings).toEqual([{ name: 'request.jwt.claims', via: null, claims: [['org_id']] }]);
+    expect(members.policies[0]!.settings).toEqual([
+      {
+        name: 'request.jwt.claims',
+        via: null,
+        chain: [],
+        claims: [['org_id']],
+        json: true,
+        exact: true,
+        uses: [{ path: [{ kind: 'key', key: 'org_id' }], test: { kind: 'compared', with: { kind: 'column', name: 'org_id' } } }],
+      },
+    ]);
+    // Through auth.org_id() -> auth.jwt(): the claim path and the comparison survive both calls.
+    const orgs = clean.catalog.relations.find((r) => r.qualifiedName === 'api.orgs')!.policies[0]!.settings;
+    expect(orgs.map((s) => [s.name, s.chain, s.claims])).toEqual([['request.jwt.claims', ['auth.org_id()', 'auth.jwt()'], [['org_id']]]]);
+    expect(orgs[0]!.uses).toContainEqual({ path: [{ kind: 'key', key: 'org_id' }], test: { kind: 'compared', with: { kind: 'column', name: 'id' } } });
   });
 
   it.each([
@@ -85,8 +99,25 @@ describe('foreign org_id / JWT schema', () => {
       relation: 'api.members',
       actor: null,
     },
+    {
+      rule: 'policy-trusts-forgeable-setting',
+      sql: [
+        "create or replace function auth.org_id() returns uuid language sql stable as $$ select nullif(coalesce(current_setting('request.jwt.claim.org_id', true), auth.jwt() ->> 'org_id'), '')::uuid $$",
+      ],
+      relation: 'api.orgs',
+      actor: 'authenticated',
+    },
   ])('$rule fires on a planted pitfall ($relation)', async ({ rule, sql, relation, actor }) => {
     const { findings } = await lintWith(fx, sql);
     expect(has(findings, rule, relation, actor), findings.map((f) => f.id).join('\n')).toBe(true);
+  });
+
+  it('a per-claim setting read only as the fallback of the JWT claims (older PostgREST) decides nothing: no finding', async () => {
+    const { findings, catalog } = await lintWith(fx, [
+      "create or replace function auth.org_id() returns uuid language sql stable as $$ select nullif(coalesce(nullif(current_setting('request.jwt.claims', true), '')::jsonb ->> 'org_id', current_setting('request.jwt.claim.org_id', true)), '')::uuid $$",
+    ]);
+    const perClaim = catalog.functions.find((f) => f.signature === 'auth.org_id()')!.settings.find((s) => s.name === 'request.jwt.claim.org_id')!;
+    expect(perClaim.uses.every((u) => u.fallbackOf?.includes('request.jwt.claims'))).toBe(true);
+    expect(findings.map((f) => f.id)).toEqual([]);
   });
 });

@@ -5,6 +5,7 @@ export interface FunctionRow {
   schema: string;
   name: string;
   identityArgs: string;
+  arguments: string;
   argTypes: string[];
   argNames: string[];
   argDefaults: number;
@@ -39,8 +40,13 @@ export async function queryFunctions(db: Queryable, roles: readonly string[]): P
   return db.query(sql`
     select p.oid, n.nspname::text as schema, p.proname::text as name,
            pg_get_function_identity_arguments(p.oid) as "identityArgs",
+           coalesce(pg_get_function_arguments(p.oid), '') as arguments,
            array(select format_type(t, null) from unnest(p.proargtypes::oid[]) with ordinality u(t, ord) order by ord) as "argTypes",
-           array(select coalesce(p.proargnames[ord::int], '') from unnest(p.proargtypes::oid[]) with ordinality u(t, ord) order by ord) as "argNames",
+           -- proargnames covers OUT arguments too (proargmodes says which): keep the input ones, in order.
+           case when p.proargmodes is null
+                then array(select coalesce(p.proargnames[ord], '') from generate_series(1, p.pronargs::int) ord)
+                else array(select coalesce(p.proargnames[u.ord::int], '') from unnest(p.proargmodes) with ordinality u(m, ord)
+                            where u.m in ('i', 'b', 'v') order by u.ord) end as "argNames",
            p.pronargdefaults::int as "argDefaults", p.provariadic <> 0 as variadic,
            coalesce(pg_get_function_result(p.oid), '') as result,
            format_type(p.prorettype, null) as "returnType",

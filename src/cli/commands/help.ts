@@ -18,7 +18,6 @@ const EXAMPLES: Record<string, string[]> = {
   'db watch': ['tenantproof db watch                 # apply only; `tenantproof watch` also gives a verdict'],
   'db commit': ['tenantproof db commit -m "add projects"', 'npm run db:commit -- -m "add projects"'],
   'db uncommit': ['tenantproof db uncommit'],
-  'db seed': ['tenantproof db seed', 'tenantproof db seed --tenants 6 --seed 1'],
 };
 
 function walk(cmd: Command, prefix: string, fn: (cmd: Command, name: string) => void): void {

@@ -1,5 +1,6 @@
+import { quoteIdent, quoteRelation } from '../../sql/text.js';
 import type { LintRule, RuleFinding } from '../rule.js';
-import { isTopLevelTable, objectOf, qualified } from '../util.js';
+import { isTopLevelTable, objectOf } from '../util.js';
 
 export const conventionForeignKeyIndexed: LintRule = {
   id: 'convention-foreign-key-indexed',
@@ -25,7 +26,7 @@ export const conventionForeignKeyIndexed: LintRule = {
           actor: null,
           object: objectOf.constraint(rel.qualifiedName, fk.name),
           message: `foreign key ${fk.name} (${fk.columns.join(', ')}) -> ${fk.references} has no index leading with its columns`,
-          fix: `CREATE INDEX ON ${qualified(rel.qualifiedName)} (${fk.columns.map(qualified).join(', ')});`,
+          fix: `CREATE INDEX ON ${quoteRelation(rel.qualifiedName)} (${fk.columns.map(quoteIdent).join(', ')});`,
         });
       }
     }

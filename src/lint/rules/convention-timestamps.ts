@@ -1,5 +1,6 @@
+import { quoteIdent, quoteRelation } from '../../sql/text.js';
 import type { LintRule } from '../rule.js';
-import { isTopLevelTable, qualified } from '../util.js';
+import { isTopLevelTable } from '../util.js';
 
 export const conventionTimestamps: LintRule = {
   id: 'convention-timestamps',
@@ -20,7 +21,7 @@ export const conventionTimestamps: LintRule = {
             relation: rel.qualifiedName,
             actor: null,
             message: `${rel.qualifiedName} has no ${missing.join(', ')}`,
-            fix: missing.map((c) => `ALTER TABLE ${qualified(rel.qualifiedName)} ADD COLUMN ${qualified(c)} timestamptz NOT NULL DEFAULT now();`).join(' '),
+            fix: missing.map((c) => `ALTER TABLE ${quoteRelation(rel.qualifiedName)} ADD COLUMN ${quoteIdent(c)} timestamptz NOT NULL DEFAULT now();`).join(' '),
           },
         ];
       });

@@ -1,3 +1,4 @@
+import { quoteIdent } from '../../sql/text.js';
 import type { LintRule, RuleFinding } from '../rule.js';
 import { list } from '../util.js';
 
@@ -21,7 +22,7 @@ export const defaultPrivilegesToActor: LintRule = {
           actor: actor.name,
           object: `default privileges for ${d.owner} ${where} on ${what} to ${d.grantee}`,
           message: `every new ${d.objectType} that ${d.owner} creates ${where} is granted ${list(d.privileges)} to ${d.grantee}${d.grantee === actor.role ? '' : ` (held by ${actor.name})`}, before its RLS and policies exist`,
-          fix: `ALTER DEFAULT PRIVILEGES FOR ROLE ${d.owner}${d.schema === null ? '' : ` IN SCHEMA ${d.schema}`} REVOKE ${d.privileges.join(', ')} ON ${what.toUpperCase()} FROM ${d.grantee}; grant each new object explicitly in the migration that secures it`,
+          fix: `ALTER DEFAULT PRIVILEGES FOR ROLE ${quoteIdent(d.owner)}${d.schema === null ? '' : ` IN SCHEMA ${quoteIdent(d.schema)}`} REVOKE ${d.privileges.join(', ')} ON ${what.toUpperCase()} FROM ${d.grantee === 'PUBLIC' ? 'PUBLIC' : quoteIdent(d.grantee)}; grant each new object explicitly in the migration that secures it`,
         });
       }
     }

@@ -1,5 +1,6 @@
+import { quoteIdent, quoteRelation } from '../../sql/text.js';
 import type { LintRule } from '../rule.js';
-import { accessList, describeScope, exposedTo, qualified } from '../util.js';
+import { accessList, describeScope, exposedTo } from '../util.js';
 
 export const foreignTableExposesTenantData: LintRule = {
   id: 'foreign-table-exposes-tenant-data',
@@ -15,7 +16,7 @@ export const foreignTableExposesTenantData: LintRule = {
           relation: rel.qualifiedName,
           actor: actor.name,
           message: `foreign table ${rel.qualifiedName}${rel.foreignServer ? ` (server ${rel.foreignServer})` : ''} ${describeScope(rel)}${rel.partitionOf ? `, is a partition of ${rel.partitionOf}` : ''} and cannot have RLS; ${actor.name} (${actor.role}) holds ${accessList(ctx.privileges(rel, actor)).join(', ')} on it`,
-          fix: `REVOKE ALL ON ${qualified(rel.qualifiedName)} FROM ${actor.role}; expose the remote data through a security_invoker view with a tenant filter, or copy it into a table with RLS`,
+          fix: `REVOKE ALL ON ${quoteRelation(rel.qualifiedName)} FROM ${quoteIdent(actor.role)}; expose the remote data through a security_invoker view with a tenant filter, or copy it into a table with RLS`,
         })),
       );
   },

@@ -1,5 +1,5 @@
 import type { LintRule, RuleFinding } from '../rule.js';
-import { list, locationKey, objectOf } from '../util.js';
+import { list, locationKey, objectOf, sqlFunction } from '../util.js';
 
 export const functionMutableSearchPath: LintRule = {
   id: 'function-mutable-search-path',
@@ -12,7 +12,7 @@ export const functionMutableSearchPath: LintRule = {
     for (const f of ctx.catalog.functions) {
       if (!f.securityDefiner || !f.inScope || f.extension !== null) continue;
       const base = { relation: null, actor: null, object: objectOf.function(f), locate: locationKey.function(f.schema, f.name) };
-      const fixed = `ALTER FUNCTION ${f.signature} SET search_path = pg_catalog, pg_temp; (and schema-qualify every name in the body)`;
+      const fixed = `ALTER FUNCTION ${sqlFunction(f)} SET search_path = pg_catalog, pg_temp; (and schema-qualify every name in the body)`;
       if (f.searchPath === null) {
         out.push({ ...base, message: `${f.signature} is SECURITY DEFINER (runs as ${f.owner}) without a fixed search_path: it resolves names through the caller's`, fix: fixed });
         continue;

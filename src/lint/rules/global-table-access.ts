@@ -1,8 +1,9 @@
+import { quoteIdent, quoteRelation } from '../../sql/text.js';
 import type { Relation } from '../../catalog/types.js';
 import type { AccessLevel } from '../../config/schema.js';
 import type { ActorInfo, LintContext } from '../context.js';
 import type { LintRule, RuleFinding } from '../rule.js';
-import { hasAccess, policyApplies, qualified, type Access } from '../util.js';
+import { hasAccess, policyApplies, type Access } from '../util.js';
 
 export const globalTableAccess: LintRule = {
   id: 'global-table-access',
@@ -27,14 +28,14 @@ export const globalTableAccess: LintRule = {
             relation: rel.qualifiedName,
             actor: actor.name,
             message: `${actor.name} (${actor.role}) may ${what.join('/')} global table ${rel.qualifiedName}, but the config allows '${allowed}'`,
-            fix: `REVOKE ${what.join(', ')} ON ${qualified(rel.qualifiedName)} FROM ${actor.role}; or set globalTables access.${actor.name} to 'write' if intended`,
+            fix: `REVOKE ${what.join(', ')} ON ${quoteRelation(rel.qualifiedName)} FROM ${quoteIdent(actor.role)}; or set globalTables access.${actor.name} to 'write' if intended`,
           });
         } else if (reads && allowed === 'none') {
           out.push({
             relation: rel.qualifiedName,
             actor: actor.name,
             message: `${actor.name} (${actor.role}) may read global table ${rel.qualifiedName}, but the config allows 'none'`,
-            fix: `REVOKE SELECT ON ${qualified(rel.qualifiedName)} FROM ${actor.role}; or set globalTables access.${actor.name} to 'read'`,
+            fix: `REVOKE SELECT ON ${quoteRelation(rel.qualifiedName)} FROM ${quoteIdent(actor.role)}; or set globalTables access.${actor.name} to 'read'`,
           });
         }
       }

@@ -1,5 +1,5 @@
 import type { LintRule } from '../rule.js';
-import { locationKey, objectOf } from '../util.js';
+import { locationKey, objectOf, sqlFunction } from '../util.js';
 
 export const leakproofFunction: LintRule = {
   id: 'leakproof-function',
@@ -16,7 +16,7 @@ export const leakproofFunction: LintRule = {
         object: objectOf.function(f),
         locate: locationKey.function(f.schema, f.name),
         message: `${f.signature} is marked LEAKPROOF: it may run on other tenants' rows before the policies filter them`,
-        fix: `ALTER FUNCTION ${f.signature} NOT LEAKPROOF;`,
+        fix: `ALTER FUNCTION ${sqlFunction(f)} NOT LEAKPROOF;`,
       }));
   },
 };

@@ -1,5 +1,6 @@
+import { quoteIdent, quoteRelation } from '../../sql/text.js';
 import type { LintRule } from '../rule.js';
-import { describeScope, exposedTo, qualified } from '../util.js';
+import { describeScope, exposedTo } from '../util.js';
 
 export const matviewExposesTenantData: LintRule = {
   id: 'matview-exposes-tenant-data',
@@ -15,7 +16,7 @@ export const matviewExposesTenantData: LintRule = {
           relation: rel.qualifiedName,
           actor: actor.name,
           message: `materialized view ${rel.qualifiedName} ${describeScope(rel)} and has no row level security; ${actor.name} (${actor.role}) may select from it and sees every tenant's rows`,
-          fix: `REVOKE ALL ON ${qualified(rel.qualifiedName)} FROM ${actor.role}; serve it through a security_invoker view or function that filters by the tenant context, or keep it in a table with RLS`,
+          fix: `REVOKE ALL ON ${quoteRelation(rel.qualifiedName)} FROM ${quoteIdent(actor.role)}; serve it through a security_invoker view or function that filters by the tenant context, or keep it in a table with RLS`,
         })),
       );
   },

@@ -1,5 +1,6 @@
+import { quoteIdent, quoteRelation } from '../../sql/text.js';
 import type { LintRule } from '../rule.js';
-import { isTopLevelTable, objectOf, qualified } from '../util.js';
+import { isTopLevelTable, objectOf, tenantColumnOf } from '../util.js';
 
 export const nullableTenantColumn: LintRule = {
   id: 'nullable-tenant-column',
@@ -8,15 +9,19 @@ export const nullableTenantColumn: LintRule = {
   pitfalls: [20],
   why: 'A row with no tenant belongs to nobody and to everybody: policies comparing with the context hide it, fail-open ones show it to all, and it escapes every per-tenant export, deletion and composite key.',
   check(ctx) {
-    const column = ctx.catalog.tenancy.tenantColumn;
-    return ctx.tenantRelations
-      .filter((rel) => rel.tenancy?.kind === 'direct' && isTopLevelTable(rel) && rel.columns.some((c) => c.name === column && !c.notNull))
-      .map((rel) => ({
-        relation: rel.qualifiedName,
-        actor: null,
-        object: objectOf.column(rel.qualifiedName, column),
-        message: `${rel.qualifiedName}.${column} is nullable: rows without a tenant can be written`,
-        fix: `ALTER TABLE ${qualified(rel.qualifiedName)} ALTER COLUMN ${qualified(column)} SET NOT NULL;`,
-      }));
+    return ctx.tenantRelations.flatMap((rel) => {
+      const column = tenantColumnOf(rel);
+      if (rel.tenancy?.kind !== 'direct' || column === null || !isTopLevelTable(rel)) return [];
+      if (!rel.columns.some((c) => c.name === column && !c.notNull)) return [];
+      return [
+        {
+          relation: rel.qualifiedName,
+          actor: null,
+          object: objectOf.column(rel.qualifiedName, column),
+          message: `${rel.qualifiedName}.${column} is nullable: rows without a tenant can be written`,
+          fix: `ALTER TABLE ${quoteRelation(rel.qualifiedName)} ALTER COLUMN ${quoteIdent(column)} SET NOT NULL;`,
+        },
+      ];
+    });
   },
 };

@@ -1,5 +1,6 @@
+import { quoteRelation } from '../../sql/text.js';
 import type { LintRule } from '../rule.js';
-import { accessList, exposedTo, qualified } from '../util.js';
+import { accessList, exposedTo } from '../util.js';
 
 export const partitionWithoutRls: LintRule = {
   id: 'partition-without-rls',
@@ -17,7 +18,7 @@ export const partitionWithoutRls: LintRule = {
           actor: null,
           severity: exposed.length > 0 ? ('error' as const) : ('warning' as const),
           message: `partition ${rel.qualifiedName} of ${rel.partitionOf} has row level security off${exposed.length > 0 ? `: ${exposed.map((a) => `${a.name} (${accessList(ctx.privileges(rel, a)).join(', ')})`).join('; ')} query it directly and see every tenant's rows` : '; a direct query bypasses the parent\'s policies'}`,
-          fix: `ALTER TABLE ${qualified(rel.qualifiedName)} ENABLE ROW LEVEL SECURITY; ALTER TABLE ${qualified(rel.qualifiedName)} FORCE ROW LEVEL SECURITY; (no policy: direct access denied) and revoke direct privileges on partitions`,
+          fix: `ALTER TABLE ${quoteRelation(rel.qualifiedName)} ENABLE ROW LEVEL SECURITY; ALTER TABLE ${quoteRelation(rel.qualifiedName)} FORCE ROW LEVEL SECURITY; (no policy: direct access denied) and revoke direct privileges on partitions`,
         };
       });
   },

@@ -1,5 +1,6 @@
+import { quoteIdent } from '../../sql/text.js';
 import type { LintRule, RuleFinding } from '../rule.js';
-import { anyAccess, locationKey, objectOf, policyApplies } from '../util.js';
+import { anyAccess, locationKey, objectOf, policyApplies, sqlFunction } from '../util.js';
 
 export const policyFunctionNotExecutable: LintRule = {
   id: 'policy-function-not-executable',
@@ -22,7 +23,7 @@ export const policyFunctionNotExecutable: LintRule = {
               object: objectOf.policy(policy),
               locate: locationKey.policy(rel.qualifiedName, policy.name),
               message: `policy ${policy.name} on ${rel.qualifiedName} calls ${f!.signature}, which ${actor.name} (${actor.role}) may not execute: its queries fail`,
-              fix: `GRANT EXECUTE ON FUNCTION ${f!.signature} TO ${actor.role};`,
+              fix: `GRANT EXECUTE ON FUNCTION ${sqlFunction(f!)} TO ${quoteIdent(actor.role)};`,
             });
           }
         }

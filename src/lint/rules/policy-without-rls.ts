@@ -1,5 +1,6 @@
+import { quoteRelation } from '../../sql/text.js';
 import type { LintRule } from '../rule.js';
-import { list, qualified } from '../util.js';
+import { list } from '../util.js';
 
 export const policyWithoutRls: LintRule = {
   id: 'policy-without-rls',
@@ -14,7 +15,7 @@ export const policyWithoutRls: LintRule = {
         relation: rel.qualifiedName,
         actor: null,
         message: `${rel.qualifiedName} has ${rel.policies.length} polic${rel.policies.length === 1 ? 'y' : 'ies'} (${list(rel.policies.map((p) => p.name))}) but row level security is off: none of them is applied`,
-        fix: `ALTER TABLE ${qualified(rel.qualifiedName)} ENABLE ROW LEVEL SECURITY; ALTER TABLE ${qualified(rel.qualifiedName)} FORCE ROW LEVEL SECURITY;`,
+        fix: `ALTER TABLE ${quoteRelation(rel.qualifiedName)} ENABLE ROW LEVEL SECURITY; ALTER TABLE ${quoteRelation(rel.qualifiedName)} FORCE ROW LEVEL SECURITY;`,
       }));
   },
 };

@@ -1,5 +1,6 @@
+import { quoteRelation } from '../../sql/text.js';
 import type { LintRule } from '../rule.js';
-import { accessList, describeScope, exposedTo, isTopLevelTable, qualified } from '../util.js';
+import { accessList, describeScope, exposedTo, isTopLevelTable, tenantCheckSql } from '../util.js';
 
 export const rlsNotEnabled: LintRule = {
   id: 'rls-not-enabled',
@@ -16,7 +17,7 @@ export const rlsNotEnabled: LintRule = {
           relation: rel.qualifiedName,
           actor: null,
           message: `${rel.qualifiedName} ${describeScope(rel)} but row level security is off${exposed.length > 0 ? `: ${exposed.join('; ')} see every tenant's rows` : ''}`,
-          fix: `ALTER TABLE ${qualified(rel.qualifiedName)} ENABLE ROW LEVEL SECURITY; ALTER TABLE ${qualified(rel.qualifiedName)} FORCE ROW LEVEL SECURITY; then create a policy per command that compares the tenant column with the tenant context`,
+          fix: `ALTER TABLE ${quoteRelation(rel.qualifiedName)} ENABLE ROW LEVEL SECURITY; ALTER TABLE ${quoteRelation(rel.qualifiedName)} FORCE ROW LEVEL SECURITY; then create a policy per command with USING and WITH CHECK (${tenantCheckSql(ctx, rel)})`,
         };
       });
   },

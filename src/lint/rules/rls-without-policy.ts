@@ -1,5 +1,5 @@
 import type { LintRule } from '../rule.js';
-import { anyAccess, isTopLevelTable, list } from '../util.js';
+import { anyAccess, isTopLevelTable, list, tenantCheckSql } from '../util.js';
 
 export const rlsWithoutPolicy: LintRule = {
   id: 'rls-without-policy',
@@ -18,7 +18,7 @@ export const rlsWithoutPolicy: LintRule = {
             relation: rel.qualifiedName,
             actor: null,
             message: `${rel.qualifiedName} has row level security but no policy: ${list(actors.map((a) => a.name))} hold privileges on it and see no row`,
-            fix: `create the policies ${list(actors.map((a) => a.role))} need (FOR SELECT/INSERT/UPDATE/DELETE ... TO role USING (tenant column = tenant context)), or revoke their privileges`,
+            fix: `create the policies ${list(actors.map((a) => a.role))} need (FOR SELECT/INSERT/UPDATE/DELETE ... TO role USING (${tenantCheckSql(ctx, rel)})), or revoke their privileges`,
           },
         ];
       });

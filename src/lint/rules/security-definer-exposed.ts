@@ -1,14 +1,21 @@
 import type { Func, Relation } from '../../catalog/types.js';
+import { quoteIdent } from '../../sql/text.js';
 import type { LintContext } from '../context.js';
 import type { LintRule, RuleFinding } from '../rule.js';
-import { list, locationKey, objectOf } from '../util.js';
+import { list, locationKey, objectOf, sqlFunction, tenantColumnOf } from '../util.js';
 
+/**
+ * A review note, not a verdict: most such functions check membership, ownership or a token
+ * in their body, which no static reading can judge. The call probe calls every function an
+ * actor may execute, as every actor, with its own and other tenants' ids, and reports an
+ * error when another tenant's data comes back.
+ */
 export const securityDefinerExposed: LintRule = {
   id: 'security-definer-exposed',
-  severity: 'error',
-  title: 'A SECURITY DEFINER function over tenant data is executable by an actor',
+  severity: 'info',
+  title: 'A SECURITY DEFINER function over tenant data is executable by an actor (review; the call probe judges it)',
   pitfalls: [4],
-  why: 'The function runs as its owner: when the owner bypasses RLS (superuser, BYPASSRLS, or table owner without FORCE) every caller gets every tenant\'s rows unless the body filters them itself.',
+  why: 'The function runs as its owner: when the owner bypasses RLS (superuser, BYPASSRLS, or table owner without FORCE) every caller gets every tenant\'s rows unless the body filters them itself. Whether it does is decided by calling it: the call probe does, as every actor.',
   check(ctx) {
     const out: RuleFinding[] = [];
     for (const f of ctx.catalog.functions) {
@@ -26,11 +33,8 @@ export const securityDefinerExposed: LintRule = {
           actor: actor.name,
           object: objectOf.function(f),
           locate: locationKey.function(f.schema, f.name),
-          severity: returnsRows ? 'error' : 'warning',
-          message: returnsRows
-            ? `${f.signature} is SECURITY DEFINER, returns ${returned.qualifiedName} rows and is executable by ${actor.name} (${actor.role}); it runs as ${f.owner}, who bypasses RLS on ${list(bypassed.map((r) => r.qualifiedName))}: callers get every tenant's rows`
-            : `${f.signature} is SECURITY DEFINER and executable by ${actor.name} (${actor.role}); it reads ${list(bypassed.map((r) => r.qualifiedName))} as ${f.owner}, who bypasses RLS there: unless the body filters by the caller's tenant it leaks other tenants' data`,
-          fix: `make it SECURITY INVOKER (ALTER FUNCTION ${f.signature} SECURITY INVOKER), or REVOKE EXECUTE ON FUNCTION ${f.signature} FROM PUBLIC, ${actor.role}; if it must run as owner, filter every query by the tenant context inside`,
+          message: `review: ${f.signature} is SECURITY DEFINER and executable by ${actor.name} (${actor.role}); it ${returnsRows ? `returns ${returned.qualifiedName} rows and ` : ''}reads ${list(bypassed.map((r) => r.qualifiedName))} as ${f.owner}, who bypasses RLS there, so only its body keeps other tenants' data out (the call probe calls it as every actor)`,
+          fix: `if the body does not check the caller's tenant, membership or token: make it SECURITY INVOKER (ALTER FUNCTION ${sqlFunction(f)} SECURITY INVOKER) or REVOKE EXECUTE ON FUNCTION ${sqlFunction(f)} FROM PUBLIC, ${quoteIdent(actor.role)}`,
         });
       }
     }
@@ -44,9 +48,9 @@ function returnedTenantRelation(ctx: LintContext, f: Func): Relation | null {
     const rel = ctx.relation(f.returnsRelation);
     if (rel?.tenancy) return rel;
   }
-  if (f.returnsTable?.some((c) => c.name === ctx.catalog.tenancy.tenantColumn)) {
-    const rel = f.relationsReferenced.map((n) => ctx.relation(n)).find((r) => r?.tenancy);
-    if (rel) return rel;
-  }
+  // RETURNS TABLE (..., <tenant column>, ...): the relation it reads that has that column.
+  const names = new Set(f.returnsTable?.map((c) => c.name) ?? []);
+  const rel = f.relationsReferenced.map((n) => ctx.relation(n)).find((r) => r?.tenancy && names.has(tenantColumnOf(r) ?? ''));
+  if (rel) return rel;
   return null;
 }

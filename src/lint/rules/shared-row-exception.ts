@@ -18,7 +18,7 @@ export const sharedRowException: LintRule = {
         relation: rel.qualifiedName,
         actor: null,
         ...(policy ? { object: objectOf.policy(policy), locate: locationKey.policy(rel.qualifiedName, policy.name) } : { object: `predicate ${s.predicate}` }),
-        message: `${policy ? `policy ${policy.name}` : `rows where ${s.predicate}`} on ${rel.qualifiedName} ${policy ? 'shares rows' : 'are shared'} across tenants by design: ${s.reason} (reviewed by ${s.reviewedBy})`,
+        message: `${policy ? `policy ${policy.name}` : `rows where ${s.predicate}`} on ${rel.qualifiedName} ${policy ? 'shares rows' : 'are shared'} across tenants by design, for ${s.access === 'write' ? 'reading and writing' : 'reading only'}: ${s.reason} (reviewed by ${s.reviewedBy})`,
         fix: 'none needed; remove the exception from sharedRows when the sharing ends',
       });
     }

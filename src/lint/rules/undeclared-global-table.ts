@@ -17,8 +17,8 @@ export const undeclaredGlobalTable: LintRule = {
           {
             relation: rel.qualifiedName,
             actor: null,
-            message: `${rel.qualifiedName} has no ${ctx.catalog.tenancy.tenantColumn} and no NOT NULL foreign key to a tenant table, so every tenant shares it; ${list(exposed.map((a) => `${a.name} (${accessList(ctx.privileges(rel, a)).join(', ')})`))} reach it`,
-            fix: `if it is global on purpose, add { relation: '${rel.qualifiedName}', reason: '...' } to globalTables; otherwise add the tenant column (NOT NULL, with RLS)`,
+            message: `${rel.qualifiedName} has no tenant column (${ctx.catalog.tenancy.tenantColumns.join(', ')}) and no NOT NULL foreign key to a tenant table, so every tenant shares it; ${list(exposed.map((a) => `${a.name} (${accessList(ctx.privileges(rel, a)).join(', ')})`))} reach it`,
+            fix: `if it is global on purpose, add { relation: '${rel.qualifiedName}', reason: '...' } to globalTables; otherwise add a tenant column (NOT NULL, with RLS), or name its tenant column in tenancy.relations`,
           },
         ];
       });

@@ -1,6 +1,7 @@
 import type { Relation } from '../../catalog/types.js';
+import { quoteIdent } from '../../sql/text.js';
 import type { LintRule } from '../rule.js';
-import { isTopLevelTable, objectOf } from '../util.js';
+import { isTopLevelTable, objectOf, tenantColumnOf } from '../util.js';
 
 // Defaults that draw a random uuid: a key made only of those cannot be guessed, so a duplicate-key error reveals nothing.
 const RANDOM_UUID = /\b(gen_random_uuid|uuid_generate_v4|uuidv4|uuidv7)\s*\(/i;
@@ -12,20 +13,20 @@ export const uniqueOmitsTenantColumn: LintRule = {
   pitfalls: [13],
   why: 'Uniqueness is checked across all tenants, beneath RLS: a duplicate-key error (or ON CONFLICT DO UPDATE on a hidden row) tells one tenant that another tenant has that value.',
   check(ctx) {
-    const column = ctx.catalog.tenancy.tenantColumn;
     return ctx.tenantRelations
       .filter((rel) => rel.tenancy?.kind === 'direct' && isTopLevelTable(rel))
-      .flatMap((rel) =>
-        rel.indexes
+      .flatMap((rel) => {
+        const column = tenantColumnOf(rel) ?? '';
+        return rel.indexes
           .filter((ix) => ix.unique && !ix.columns.includes(column) && !randomSurrogate(rel, ix.columns))
           .map((ix) => ({
             relation: rel.qualifiedName,
             actor: null,
             object: ix.constraint ? objectOf.constraint(rel.qualifiedName, ix.constraint) : objectOf.index(rel, ix.name),
             message: `${ix.primary ? 'primary key' : 'unique key'} ${ix.constraint ?? ix.name} on ${rel.qualifiedName} (${ix.keys.join(', ')})${ix.predicate ? ` where ${ix.predicate}` : ''} is unique across tenants: a duplicate-key error reveals another tenant's value`,
-            fix: `make it unique per tenant: (${[column, ...ix.keys].join(', ')}); if the value is globally unique by design, accept it in lint.ignore with the reason`,
-          })),
-      );
+            fix: `make it unique per tenant: (${[quoteIdent(column), ...ix.keys].join(', ')}); if the value is globally unique by design, accept it (accept: [{ rule, relation, reason, reviewedBy }])`,
+          }));
+      });
   },
 };
 

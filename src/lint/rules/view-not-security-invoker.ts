@@ -1,5 +1,6 @@
+import { quoteRelation } from '../../sql/text.js';
 import type { LintRule, RuleFinding } from '../rule.js';
-import { baseRelations, exposedTo, list, qualified } from '../util.js';
+import { baseRelations, exposedTo, list } from '../util.js';
 
 export const viewNotSecurityInvoker: LintRule = {
   id: 'view-not-security-invoker',
@@ -24,7 +25,7 @@ export const viewNotSecurityInvoker: LintRule = {
             bypassed.length > 0
               ? `view ${view.qualifiedName} has no security_invoker: it reads ${list(bypassed.map((r) => r.qualifiedName))} as ${view.owner}, who bypasses RLS there, so ${actor.name} (${actor.role}) sees every tenant's rows through it`
               : `view ${view.qualifiedName} has no security_invoker: it reads ${list(bases.map((r) => r.qualifiedName))} as ${view.owner}, not as ${actor.name}; the policies for ${actor.role} are not the ones applied`,
-          fix: `ALTER VIEW ${qualified(view.qualifiedName)} SET (security_invoker = true);`,
+          fix: `ALTER VIEW ${quoteRelation(view.qualifiedName)} SET (security_invoker = true);`,
         });
       }
     }

@@ -5,6 +5,7 @@
  */
 import { sql, type Queryable, type Transaction } from '@databases/pg';
 import path from 'node:path';
+import { expect } from 'vitest';
 import { catalogOptions, introspect, type Catalog } from '../../../src/catalog/index.js';
 import { loadConfig, unwrapConfig, validateConfig, type ResolvedConfig, type TenantproofConfig } from '../../../src/config/index.js';
 import type { Finding } from '../../../src/findings/types.js';
@@ -65,4 +66,15 @@ export function configWith(fx: FixtureDatabase, patch: (raw: TenantproofConfig) 
 /** A role name no other test (or parallel file) uses. */
 export function uniqueRole(prefix = 'lintfx_tmp'): string {
   return `${prefix}_${Math.random().toString(36).slice(2, 10)}`;
+}
+
+/** The first finding matching every given field; fails listing all findings when there is none. */
+export function expectFinding(findings: Finding[], want: Partial<Finding> & { rule: string }): Finding {
+  const match = findings.filter((f) => Object.entries(want).every(([k, v]) => (f as Record<string, unknown>)[k] === v));
+  expect(match, `expected a ${JSON.stringify(want)} finding; got:\n${findings.map((f) => `  ${f.id} [${f.severity}] ${f.message}`).join('\n')}`).not.toHaveLength(0);
+  return match[0]!;
+}
+
+export function ofRule(findings: Finding[], rule: string): Finding[] {
+  return findings.filter((f) => f.rule === rule);
 }

@@ -1,0 +1,194 @@
+/**
+ * The SQL of the probes, built in one place from the catalog: the row's
+ * tenant, what a read counts, how a payload becomes a row, the snapshot of a
+ * world. Every builder takes its varying parts as SQL expressions, so that
+ * the runner passes its variables (`v_allowed`, `v_payload`) and a replay
+ * passes literals, and both run the same statement.
+ */
+import type { Catalog, Relation } from '../catalog/types.js';
+import type { ResolvedConfig } from '../config/schema.js';
+import { quoteIdent, quoteLiteral, quoteRelation } from '../sql/text.js';
+import type { TenancyModel } from '../tenancy/model.js';
+
+/** The runner's temporary objects (per session: nothing is left in the schema under test). */
+export const T = {
+  snapshot: 'pg_temp.tp_snapshot',
+  access: 'pg_temp.tp_access',
+  leaves: 'pg_temp.tp_leaves',
+  byTenant: 'pg_temp.tp_by_tenant',
+} as const;
+
+/** Expressions a statement may need: runner variables or literals. */
+export interface Bindings {
+  /** text[]: the tenants whose rows the subject may see. */
+  allowed: string;
+  /** jsonb: the check's payload. */
+  payload: string;
+}
+
+export const RUNNER_BINDINGS: Bindings = { allowed: 'v_allowed', payload: 'v_payload' };
+
+export function literalBindings(allowed: readonly string[], payload: unknown): Bindings {
+  return {
+    allowed: `array[${allowed.map(quoteLiteral).join(', ')}]::text[]`,
+    payload: payload === null || payload === undefined ? 'null::jsonb' : `${quoteLiteral(JSON.stringify(payload))}::jsonb`,
+  };
+}
+
+export interface Statements {
+  /** The tenant of row `alias` of `r`, as text, computed as the privileged role (through foreign keys when indirect); null when unknown. */
+  tenantOf(r: Relation, alias: string): string | null;
+  /** A stored relation's leaf tables' oids (a partitioned table's partitions). */
+  leafOids(r: Relation): number[];
+  /** The column a view (or any relation) exposes that names the tenant, or null. */
+  exposedTenantColumn(r: Relation): string | null;
+  /** A read of `r` as the actor: (rows of other tenants seen, own rows seen). */
+  read(r: Relation, b: Bindings): string | null;
+  /** `insert into r (cols) select cols from jsonb_populate_record(null::r, payload)`. */
+  insertPayload(r: Relation, columns: readonly string[], b: Bindings, suffix?: string): string;
+  /** `(cols) = (select x.cols from jsonb_populate_record(...))`: a SET list that reads no column of the target. */
+  setFromPayload(r: Relation, columns: readonly string[], b: Bindings): string;
+  /** Privileged: rows of `r` not in the snapshot whose tenant the subject may not see (what a write planted). */
+  plantedForeign(r: Relation, b: Bindings): string | null;
+  /** Privileged: rows of other tenants in the snapshot that are gone or changed (what an upsert or update did). */
+  foreignChanged(r: Relation, b: Bindings): string;
+  /** Statements that fill the snapshot and the access list after a world is written. */
+  snapshot(o: { children: ReadonlySet<string> }): string[];
+}
+
+export function statements(catalog: Catalog, config: ResolvedConfig, model: TenancyModel): Statements {
+  const byName = new Map(catalog.relations.map((r) => [r.qualifiedName, r]));
+
+  const tenantOf = (r: Relation, alias: string, depth = 0): string | null => {
+    const scope = r.tenancy;
+    if (!scope) return null;
+    if ((scope.kind === 'direct' || scope.kind === 'tenant-table') && scope.column) return `${alias}.${quoteIdent(scope.column)}::text`;
+    if (scope.kind !== 'indirect' || depth > 8) return null;
+    const hop = scope.path[0];
+    const fk = hop ? r.foreignKeys.find((k) => k.name === hop.via) : undefined;
+    const parent = hop ? byName.get(hop.to) : undefined;
+    if (!fk || !parent) return null;
+    const p = `p${depth}`;
+    const inner = tenantOf(parent, p, depth + 1);
+    if (!inner) return null;
+    const on = fk.columns.map((c, i) => `${p}.${quoteIdent(fk.referencedColumns[i]!)} = ${alias}.${quoteIdent(c)}`).join(' and ');
+    return `(select ${inner} from ${quoteRelation(parent.qualifiedName)} ${p} where ${on})`;
+  };
+
+  const leafOids = (r: Relation): number[] => {
+    if (r.kind !== 'partitioned-table') return [r.oid];
+    return r.partitions.flatMap((p) => {
+      const child = byName.get(p);
+      return child ? leafOids(child) : [];
+    });
+  };
+
+  /** A view's column that carries the tenant: the tenant column by name, or the column of its base relation that does (the key of the tenant table). */
+  const exposedTenantColumn = (r: Relation, depth = 0): string | null => {
+    const has = (name: string) => r.columns.some((c) => c.name === name);
+    if (r.tenancy?.column && has(r.tenancy.column)) return r.tenancy.column;
+    const named = catalog.tenancy.tenantColumns.find(has);
+    if (named) return named;
+    const base = r.tenancy?.kind === 'derived' ? byName.get(r.tenancy.path[0]?.to ?? '') : undefined;
+    if (!base || depth > 8) return null;
+    const inherited = base.tenancy?.column ?? exposedTenantColumn(base, depth + 1);
+    return inherited && has(inherited) ? inherited : null;
+  };
+
+  const allowedOf = (tenant: string, b: Bindings) => `coalesce(${tenant} = any(${b.allowed}), false)`;
+  const stored = (r: Relation) => r.kind === 'table' || r.kind === 'partitioned-table';
+
+  return {
+    tenantOf: (r, alias) => tenantOf(r, alias),
+    leafOids,
+    exposedTenantColumn: (r) => exposedTenantColumn(r),
+    read(r, b) {
+      const rel = quoteRelation(r.qualifiedName);
+      if (stored(r)) {
+        return (
+          `select count(*) filter (where not (${allowedOf('s.tenant', b)} or s.shared)), count(*) filter (where ${allowedOf('s.tenant', b)}) ` +
+          `from ${rel} t join ${T.snapshot} s on s.reloid = t.tableoid and s.row_ctid = t.ctid`
+        );
+      }
+      const col = exposedTenantColumn(r);
+      if (!col) return null;
+      const tenant = `t.${quoteIdent(col)}::text`;
+      return `select count(*) filter (where not ${allowedOf(tenant, b)}), count(*) filter (where ${allowedOf(tenant, b)}) from ${rel} t`;
+    },
+    insertPayload(r, columns, b, suffix = '') {
+      const rel = quoteRelation(r.qualifiedName);
+      const cols = columns.map(quoteIdent).join(', ');
+      return `insert into ${rel} (${cols}) overriding system value select ${cols} from jsonb_populate_record(null::${rel}, ${b.payload})${suffix}`;
+    },
+    setFromPayload(r, columns, b) {
+      const rel = quoteRelation(r.qualifiedName);
+      return `(${columns.map(quoteIdent).join(', ')}) = (select ${columns.map((c) => `x.${quoteIdent(c)}`).join(', ')} from jsonb_populate_record(null::${rel}, ${b.payload}) x)`;
+    },
+    plantedForeign(r, b) {
+      const tenant = tenantOf(r, 't');
+      if (!tenant) return null;
+      return `select count(*) from ${quoteRelation(r.qualifiedName)} t where not exists (select 1 from ${T.snapshot} s where s.reloid = t.tableoid and s.row_ctid = t.ctid) and not ${allowedOf(tenant, b)}`;
+    },
+    foreignChanged(r, b) {
+      const rel = quoteRelation(r.qualifiedName);
+      return `select count(*) from ${T.snapshot} s where s.reloid = any('{${leafOids(r).join(',')}}'::oid[]) and not (${allowedOf('s.tenant', b)} or s.shared_write) and not exists (select 1 from ${rel} t where t.tableoid = s.reloid and t.ctid = s.row_ctid)`;
+    },
+    snapshot({ children }) {
+      // As few statements as possible: one per kind of fact, over every relation at once.
+      const out: string[] = [];
+      // Materialized views hold what they held at their last refresh: show them the world.
+      for (const r of catalog.relations) if (r.kind === 'materialized-view' && r.tenancy && !r.extension && r.inScope) out.push(`refresh materialized view ${quoteRelation(r.qualifiedName)}`);
+      const rows: string[] = [];
+      for (const r of catalog.relations) {
+        if (!r.tenancy || r.partitionOf !== null || !stored(r) || !r.inScope) continue;
+        const tenant = tenantOf(r, 't');
+        if (!tenant) continue;
+        rows.push(`select t.tableoid, t.ctid, ${tenant}, ${sharedPredicate(r, config, 'read')}, ${sharedPredicate(r, config, 'write')}, false, ${rowKey(r)} from ${quoteRelation(r.qualifiedName)} t`);
+      }
+      if (rows.length > 0) out.push(`insert into ${T.snapshot} (reloid, row_ctid, tenant, shared, shared_write, children, row_key) ${rows.join('\nunion all ')}`);
+      // Rows other rows reference: a delete of them may fail for a reason that has nothing to do with isolation.
+      const parents: string[] = [];
+      for (const r of catalog.relations) {
+        if (!r.tenancy || !stored(r) || !r.inScope) continue;
+        for (const fk of r.foreignKeys) {
+          if (fk.inherited || !children.has(fk.references) || !['no action', 'restrict'].includes(fk.onDelete)) continue;
+          const on = fk.columns.map((c, i) => `p.${quoteIdent(fk.referencedColumns[i]!)} = c.${quoteIdent(c)}`).join(' and ');
+          parents.push(`select p.tableoid, p.ctid from ${quoteRelation(fk.references)} p where exists (select 1 from ${quoteRelation(r.qualifiedName)} c where ${on})`);
+        }
+      }
+      if (parents.length > 0) out.push(`update ${T.snapshot} s set children = true from (${parents.join('\nunion all ')}) p (reloid, row_ctid) where s.reloid = p.reloid and s.row_ctid = p.row_ctid`);
+      out.push(
+        `insert into ${T.byTenant} (i, tenant, n, shared, shared_write) select lv.i, s.tenant, count(*), count(*) filter (where s.shared), count(*) filter (where s.shared_write) ` +
+          `from ${T.snapshot} s join ${T.leaves} lv on lv.reloid = s.reloid group by lv.i, s.tenant`,
+      );
+      if (model.memberships) {
+        const m = model.memberships;
+        out.push(`insert into ${T.access} (principal, tenant) select m.${quoteIdent(m.principalColumn)}::text, m.${quoteIdent(m.tenantColumn)}::text from ${quoteRelation(m.relation.qualifiedName)} m`);
+      }
+      return out;
+    },
+  };
+}
+
+/**
+ * A row's identity that does not depend on where it lies on disk: its key as text (or its whole
+ * value). Victims are tried in this order, so the same world gives the same verdicts whichever
+ * worlds a connection ran before (aborted inserts leave free space that moves later rows).
+ */
+function rowKey(r: Relation): string {
+  const key = r.primaryKey?.columns;
+  if (!key?.length) return 'md5(t::text)';
+  return key.map((k) => `coalesce(t.${quoteIdent(k)}::text, '')`).join(` || ',' || `);
+}
+
+/** Rows shared on purpose (a reviewed exception): reading them, or writing them where the exception says so, is no leak. */
+function sharedPredicate(r: Relation, config: ResolvedConfig, access: 'read' | 'write'): string {
+  const preds: string[] = [];
+  for (const s of config.sharedRows) {
+    if (s.relation !== r.qualifiedName || (access === 'write' && s.access !== 'write')) continue;
+    const text = s.predicate ?? r.policies.find((p) => p.name === s.policy)?.using ?? null;
+    if (text) preds.push(`(${text})`);
+  }
+  if (preds.length === 0) return 'false';
+  return `coalesce((select ${preds.join(' or ')} from ${quoteRelation(r.qualifiedName)} x where x.tableoid = t.tableoid and x.ctid = t.ctid), false)`;
+}
