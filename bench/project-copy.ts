@@ -23,7 +23,10 @@ export function copyProject(currentSql = '-- Enter migration here\n'): ProjectCo
   cpSync(path.join(projectRoot, '.gmrc'), path.join(dir, '.gmrc'));
   cpSync(path.join(projectRoot, 'migrations'), path.join(dir, 'migrations'), { recursive: true, verbatimSymlinks: true });
   writeFileSync(path.join(dir, 'current.sql'), currentSql);
-  const config = readFileSync(path.join(projectRoot, 'tenantproof.config.ts'), 'utf8').replaceAll("'./", `'${projectRoot}/`);
+  // Imports made absolute: relative ones, and the package's own name (mapped to the sources by tsconfig paths here).
+  const config = readFileSync(path.join(projectRoot, 'tenantproof.config.ts'), 'utf8')
+    .replaceAll("'./", `'${projectRoot}/`)
+    .replaceAll(/from '(tenantproof(?:\/validators)?)'/g, (_, name: string) => `from '${projectRoot}/src/${name === 'tenantproof' ? 'index' : 'validators/index'}.ts'`);
   writeFileSync(path.join(dir, 'tenantproof.config.ts'), config);
   return { dir, remove: () => rmSync(dir, { recursive: true, force: true }) };
 }

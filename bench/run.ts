@@ -11,6 +11,7 @@
  *
  * BENCH_RUNS (default 5) runs per figure, BENCH_GATE_RUNS (default 3) for the 100-world gates.
  */
+import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -19,7 +20,7 @@ import { resolveBinaries } from '../src/db/embedded/binaries.js';
 import { loadAverage, machine } from './machine.js';
 import { projectRoot } from './project-copy.js';
 import { gateSection, pgtapSection, scalingSection, sharedServer, shrinkingSection, throughputSection, validatorsSection, watchSection, type BenchContext } from './sections.js';
-import { commandFor, renderTable, SECTIONS, type BenchResults, type SectionId, type SectionResult } from './table.js';
+import { commandFor, readResults, renderTable, SECTIONS, type BenchResults, type SectionId, type SectionResult } from './table.js';
 
 const RUN: Record<SectionId, (cx: BenchContext) => Promise<unknown>> = {
   gate: gateSection,
@@ -42,6 +43,13 @@ function chosenSections(only: string | undefined): SectionId[] {
   return SECTIONS.filter((s) => ids.includes(s));
 }
 
+/** The commit measured, `+changes` when the working tree differs from it. */
+function commitOf(): string {
+  const git = (args: string[]) => spawnSync('git', args, { cwd: projectRoot, encoding: 'utf8' }).stdout.trim();
+  const head = git(['rev-parse', '--short', 'HEAD']) || 'unknown';
+  return git(['status', '--porcelain', '--untracked-files=no']) ? `${head}+changes` : head;
+}
+
 async function main(): Promise<void> {
   const { values } = parseArgs({ options: { only: { type: 'string' } } });
   const sections = chosenSections(values.only);
@@ -50,7 +58,7 @@ async function main(): Promise<void> {
   const log = (line: string) => console.error(`[bench ${new Date().toISOString().slice(11, 19)}] ${line}`);
   const cx: BenchContext = { config, runs: Number(process.env.BENCH_RUNS ?? 5), gateRuns: Number(process.env.BENCH_GATE_RUNS ?? 3), log, server: server.get };
   const start = loadAverage();
-  const results: BenchResults = { date: new Date().toISOString().slice(0, 10), machine: { ...machine(), postgres: '', loadAverage: { start, end: start } }, runs: { quick: cx.runs, gate: cx.gateRuns }, sections: {} };
+  const results: BenchResults = { date: new Date().toISOString().slice(0, 10), commit: commitOf(), machine: { ...machine(), postgres: '', loadAverage: { start, end: start } }, runs: { quick: cx.runs, gate: cx.gateRuns }, sections: {} };
   log(`sections: ${sections.join(', ')}; load average ${start.join(' / ')}`);
   try {
     for (const id of sections) {
@@ -74,7 +82,7 @@ async function main(): Promise<void> {
   }
   results.machine.postgres = resolveBinaries(18).version;
   results.machine.loadAverage.end = loadAverage();
-  console.log(renderTable(results));
+  console.log(renderTable(results, readResults(path.join(projectRoot, 'bench', 'results.before.json'))));
   if (sections.length === SECTIONS.length) {
     writeFileSync(path.join(projectRoot, 'bench', 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
     log('wrote bench/results.json');

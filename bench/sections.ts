@@ -19,6 +19,7 @@ import { comparePgTap } from './pgtap/compare.js';
 import { copyProject, projectRoot } from './project-copy.js';
 import { createSyntheticSchema, syntheticConfig } from './scaling.js';
 import { plantedLeaksSql } from './shrinking.js';
+import { buildSuite, commitFixture } from './suite.js';
 import { stat, type Stat } from './stats.js';
 import { databasePerCaseThroughput, engineThroughput, roundTripThroughput } from './throughput.js';
 import { measureWatchLatency } from './watch-latency.js';
@@ -37,9 +38,9 @@ export interface BenchContext {
 export const SEED = 11;
 export const GATE_WORLDS = 100;
 export const ENGINE_WORLDS = 40;
-export const ROUND_TRIP_WORLDS = 4;
 export const PER_CASE_CHECKS = 6;
-export const PGTAP_WORLDS = 10;
+/** Worlds of the hand-written suites' fixture (the round trips and pgTAP): the engine's first ones. */
+export const SUITE_WORLDS = 10;
 export const PLANTED_TABLES = 20;
 export const SCALING_WORLDS = 4;
 
@@ -146,40 +147,42 @@ export async function shrinkingSection(cx: BenchContext) {
   }
 }
 
-/** The engine against one statement per round trip and a database per case, on the reference schema. */
+/** The engine against a hand-written suite sent one statement per round trip and a database per case, on the reference schema. */
 export async function throughputSection(cx: BenchContext) {
   const server = await cx.server();
   await referenceTemplate(server);
-  return scratch(server.url, 'tp_bench_ref', async (db) => {
-    const catalog = await introspect(db, catalogOptions(cx.config));
-    const worlds = await engineWorlds(db, catalog, cx.config);
-    const shapes = worlds.shapes(ROUND_TRIP_WORLDS, SEED);
-    const rows = await rounds(cx.runs, cx.log, 'throughput', async () => ({
-      engine: await engineThroughput(db, cx.config, ENGINE_WORLDS, SEED),
-      roundTrip: await roundTripThroughput(db, worlds, shapes),
-      perCase: await databasePerCaseThroughput(server.url, TEMPLATE, worlds, shapes[0]!, PER_CASE_CHECKS),
-    }));
-    const engine = stat(rows.map((r) => r.engine.perSecond));
-    const roundTrip = stat(rows.map((r) => r.roundTrip.perSecond));
-    const databasePerCase = stat(rows.map((r) => r.perCase.perSecond));
-    return {
-      relations: catalog.relations.filter((r) => r.tenancy).length,
-      actors: cx.config.actors.length,
-      engineWorlds: ENGINE_WORLDS,
-      engineChecks: rows[0]!.engine.checks,
-      roundTripWorlds: ROUND_TRIP_WORLDS,
-      roundTripChecks: rows[0]!.roundTrip.checks,
-      engine,
-      roundTrip,
-      databasePerCase,
-      ratioRoundTrip: engine.median / roundTrip.median,
-      ratioDatabasePerCase: engine.median / databasePerCase.median,
-    };
-  }, TEMPLATE);
+  return scratch(server.url, 'tp_bench_ref', (engineDb) =>
+    scratch(server.url, 'tp_bench_suite', async (suiteDb) => {
+      const catalog = await introspect(suiteDb, catalogOptions(cx.config));
+      const worlds = await engineWorlds(suiteDb, catalog, cx.config);
+      const suite = await buildSuite(suiteDb, catalog, cx.config, await commitFixture(suiteDb, worlds, SUITE_WORLDS, SEED));
+      const first = worlds.shapes(1, SEED)[0]!;
+      const rows = await rounds(cx.runs, cx.log, 'throughput', async () => ({
+        engine: await engineThroughput(engineDb, cx.config, ENGINE_WORLDS, SEED),
+        roundTrip: await roundTripThroughput(suiteDb, suite),
+        perCase: await databasePerCaseThroughput(server.url, TEMPLATE, worlds, first, suite, PER_CASE_CHECKS),
+      }));
+      const engine = stat(rows.map((r) => r.engine.perSecond));
+      const roundTrip = stat(rows.map((r) => r.roundTrip.perSecond));
+      const databasePerCase = stat(rows.map((r) => r.perCase.perSecond));
+      return {
+        relations: catalog.relations.filter((r) => r.tenancy).length,
+        actors: cx.config.actors.length,
+        engineWorlds: ENGINE_WORLDS,
+        engineChecks: rows[0]!.engine.checks,
+        roundTripWorlds: SUITE_WORLDS,
+        roundTripChecks: suite.checks,
+        engine,
+        roundTrip,
+        databasePerCase,
+        ratioRoundTrip: engine.median / roundTrip.median,
+        ratioDatabasePerCase: engine.median / databasePerCase.median,
+      };
+    }, TEMPLATE), TEMPLATE);
 }
 
 export async function pgtapSection(cx: BenchContext) {
-  return comparePgTap({ projectRoot, config: cx.config, runs: cx.runs, worlds: PGTAP_WORLDS, seed: SEED, log: cx.log });
+  return comparePgTap({ projectRoot, config: cx.config, runs: cx.runs, worlds: SUITE_WORLDS, seed: SEED, log: cx.log });
 }
 
 /** Cost per check as tenant tables (10, 50, 200) and tenants per world (2, 8, 32) grow. */

@@ -3,8 +3,11 @@
  * with its goal (issue 14) and the command that measures it again.
  *
  *   node --import tsx bench/table.ts      # prints the table from bench/results.json
+ *
+ * With bench/results.before.json (a run of an earlier engine, kept by hand), its
+ * medians stand in a "before" column beside each row of the same name.
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Machine } from './machine.js';
@@ -27,6 +30,10 @@ export interface SectionResult<T> {
 
 export interface BenchResults {
   date: string;
+  /** The commit measured (`+changes` when the working tree differed). */
+  commit?: string;
+  /** What a reader must know of this run (results.before.json says which engine it measured). */
+  note?: string;
   machine: Machine & { postgres: string; loadAverage: { start: number[]; end: number[] } };
   runs: { quick: number; gate: number };
   sections: Partial<{
@@ -58,7 +65,7 @@ export function tableRows(r: BenchResults): Row[] {
     const x = t.result!;
     const cmd = t.command;
     rows.push([`engine, checks/s, reference schema`, show(x.engine), `>= 20,000: ${met(x.engine.median >= 20000)}`, `${x.relations} tenant relations x ${x.actors} actors, ${x.engineWorlds} worlds, ${fmt(x.engineChecks)} checks run (whatever their outcome); checkIsolation's probes phase`, cmd]);
-    rows.push([`(a) one statement per round trip, checks/s`, show(x.roundTrip), `engine >= 8x: ${fmt(x.ratioRoundTrip, 1)}x, ${met(x.ratioRoundTrip >= 8)}`, `the engine's own checks of its first ${x.roundTripWorlds} worlds`, cmd]);
+    rows.push([`(a) one statement per round trip, checks/s`, show(x.roundTrip), `engine >= 8x: ${fmt(x.ratioRoundTrip, 1)}x, ${met(x.ratioRoundTrip >= 8)}`, `a hand-written suite (${fmt(x.roundTripChecks)} checks over the engine's first ${x.roundTripWorlds} worlds); per check: savepoint, role, context, statement, rollback, each a round trip`, cmd]);
     rows.push([`(b) a database per case, checks/s`, show(x.databasePerCase, 1), `engine >= 500x: ${fmt(x.ratioDatabasePerCase, 0)}x, ${met(x.ratioDatabasePerCase >= 500)}`, 'CREATE DATABASE ... TEMPLATE per check', cmd]);
   }
   const p = s.pgtap;
@@ -113,20 +120,30 @@ export function tableRows(r: BenchResults): Row[] {
   return rows;
 }
 
-export function renderTable(r: BenchResults): string {
+/** The table; with `before` (bench/results.before.json), a column of its medians beside this run's. */
+export function renderTable(r: BenchResults, before?: BenchResults): string {
   const m = r.machine;
+  const old = new Map((before ? tableRows(before) : []).map((row) => [row[0], row[1]]));
+  const beforeHead = before ? ` before (${before.date}, ${before.commit ?? '?'}) |` : '';
   const head = [
-    `Measured ${r.date}: ${m.cpus} CPUs (${m.cpu}), ${m.memoryGiB} GiB, Node ${m.node}, embedded PostgreSQL ${m.postgres}; load average ${m.loadAverage.start.join(' / ')} at the start, ${m.loadAverage.end.join(' / ')} at the end (1 / 5 / 15 min).`,
-    `Median (min-max) of ${r.runs.quick} runs after a warm-up (the 100-world gates: ${r.runs.gate}).`,
+    `Measured ${r.date}${r.commit ? ` at ${r.commit}` : ''}: ${m.cpus} CPUs (${m.cpu}), ${m.memoryGiB} GiB, Node ${m.node}, embedded PostgreSQL ${m.postgres}; load average ${m.loadAverage.start.join(' / ')} at the start, ${m.loadAverage.end.join(' / ')} at the end (1 / 5 / 15 min).`,
+    `Median (min-max) of ${r.runs.quick} runs after a warm-up (the 100-world gates: ${r.runs.gate}).${before ? ` Before: ${before.note ?? 'an earlier run'}; load average ${before.machine.loadAverage.start.join(' / ')} at its start.` : ''}`,
     '',
-    '| measure | median (min-max) | goal | note | reproduce |',
-    '| --- | --- | --- | --- | --- |',
+    `| measure | median (min-max) |${beforeHead} goal | note | reproduce |`,
+    `| --- | --- |${before ? ' --- |' : ''} --- | --- | --- |`,
   ];
   const cell = (c: string) => c.replaceAll('|', '\\|');
-  return [...head, ...tableRows(r).map(([m, v, g, n, cmd]) => `| ${[m, v, g, n].map(cell).join(' | ')} | \`${cmd}\` |`)].join('\n');
+  return [
+    ...head,
+    ...tableRows(r).map(([measure, value, goal, note, cmd]) => `| ${[measure, value, ...(before ? [old.get(measure) ?? ''] : []), goal, note].map(cell).join(' | ')} | \`${cmd}\` |`),
+  ].join('\n');
+}
+
+export function readResults(file: string): BenchResults | undefined {
+  return existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as BenchResults) : undefined;
 }
 
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
-  const file = path.join(path.dirname(fileURLToPath(import.meta.url)), 'results.json');
-  console.log(renderTable(JSON.parse(readFileSync(file, 'utf8')) as BenchResults));
+  const dir = path.dirname(fileURLToPath(import.meta.url));
+  console.log(renderTable(readResults(path.join(dir, 'results.json'))!, readResults(path.join(dir, 'results.before.json'))));
 }

@@ -27,7 +27,8 @@ import { stat, type Stat } from '../stats.js';
 import { ensurePgTap, PG_MAJOR } from './install.js';
 import { prove } from './prove.js';
 import { startTempServer } from './server.js';
-import { buildSuite, suiteFiles } from './suite.js';
+import { buildSuite, commitFixture } from '../suite.js';
+import { suiteFiles } from './files.js';
 
 export const SPLIT_FILES = 10;
 export const SPLIT_JOBS = 2;
@@ -70,13 +71,7 @@ export async function comparePgTap(o: { projectRoot: string; config: ResolvedCon
       // The suite's fixture: the worlds the engine runs (same seed, same count), committed.
       await tapDb.query(sql`create extension pgtap`);
       const catalog = await introspect(tapDb, catalogOptions(config));
-      const worlds = await engineWorlds(tapDb, catalog, config);
-      const tenants = await tapDb.tx(async (tx) => {
-        const out: string[][] = [];
-        for (const shape of worlds.shapes(o.worlds, o.seed)) out.push((await worlds.write(tx, shape)).tenants);
-        return out;
-      });
-      await tapDb.query(sql`analyze`);
+      const tenants = await commitFixture(tapDb, await engineWorlds(tapDb, catalog, config), o.worlds, o.seed);
       const suite = await buildSuite(tapDb, catalog, config, tenants);
       const write = (name: string, files: string[]) =>
         files.map((text, i) => {
