@@ -42,7 +42,9 @@ export const PER_CASE_CHECKS = 6;
 /** Worlds of the hand-written suites' fixture (the round trips and pgTAP): the engine's first ones. */
 export const SUITE_WORLDS = 10;
 export const PLANTED_TABLES = 20;
-export const SCALING_WORLDS = 4;
+/** Scaling: a short run and a longer one (about as many checks at every size), the difference being the worlds' own cost. */
+export const SCALING_FEW = 2;
+export const scalingMany = (tables: number) => Math.max(8, Math.round(1600 / tables));
 
 /** `warm-up + runs` rounds of `fn`, the warm-up's result dropped. */
 async function rounds<T>(runs: number, log: (line: string) => void, what: string, fn: (i: number) => Promise<T>): Promise<T[]> {
@@ -185,28 +187,69 @@ export async function pgtapSection(cx: BenchContext) {
   return comparePgTap({ projectRoot, config: cx.config, runs: cx.runs, worlds: SUITE_WORLDS, seed: SEED, log: cx.log });
 }
 
-/** Cost per check as tenant tables (10, 50, 200) and tenants per world (2, 8, 32) grow. */
+const FRESH_APP = 'tenantproof_bench_fresh';
+const withApplicationName = (url: string, name: string) => {
+  const u = new URL(url);
+  u.searchParams.set('application_name', name);
+  return u.toString();
+};
+
+/**
+ * Seconds until the server has let go of the closed pool's connections: a backend drops its
+ * temporary objects (the runner's) as it exits, and the next measurement must not pay for it.
+ */
+async function backendsGone(db: ConnectionPool, applicationName: string): Promise<number> {
+  const t0 = performance.now();
+  for (;;) {
+    const [row] = await db.query(sql`select count(*)::int as n from pg_stat_activity where application_name = ${applicationName}`);
+    if (row?.n === 0) return (performance.now() - t0) / 1000;
+    if (performance.now() - t0 > 120_000) throw new Error(`connections of ${applicationName} still open 120 s after their pool was closed`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+/**
+ * Cost per check as tenant tables (10, 50, 200) and tenants per world (2, 8, 32) grow. Each
+ * round runs 2 worlds, then 160, 32 or 8 (about as many checks at every size), each on a fresh
+ * pool as a gate does (the runner installed anew):
+ * the difference is the cost per check of a world, the rest the run's fixed cost (preparing
+ * the checks, installing and first planning the runner), which a long run amortises. Also
+ * noted: how long the server takes to let go of a run's connections once they are closed.
+ */
 export async function scalingSection(cx: BenchContext) {
   const server = await cx.server();
-  const out: Array<{ tables: number; tenants: number; worlds: number; usPerCheck: Stat; checksPerSecond: Stat; peakRssMiB: number }> = [];
+  const out: Array<{ tables: number; tenants: number; usPerCheck: Stat; fixedSeconds: Stat; usPerCheckWhole: Stat; exitSeconds: Stat; peakRssMiB: number }> = [];
   for (const tables of [10, 50, 200]) {
-    await scratch(server.url, `tp_bench_scale_${tables}`, async (db) => {
+    await scratch(server.url, `tp_bench_scale_${tables}`, async (db, url) => {
       await createSyntheticSchema(db, tables);
+      const freshUrl = withApplicationName(url, FRESH_APP);
       for (const tenants of [2, 8, 32]) {
         const config = syntheticConfig(tenants);
-        // The same worlds at every size: the run's fixed cost (generators, catalog reads) grows with
-        // the tables as the checks do, so its share per check stays the same and the ratio is the checks'.
-        const worlds = SCALING_WORLDS;
+        const exits: number[] = [];
+        const fresh = async (worlds: number) => {
+          const pool = await openPool({ connectionString: freshUrl, poolSize: 4 });
+          try {
+            return await engineThroughput(pool, config, worlds, SEED);
+          } finally {
+            await pool.dispose();
+            exits.push(await backendsGone(db, FRESH_APP));
+          }
+        };
         let peak = 0;
         const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 20);
-        const runs = await rounds(cx.runs, cx.log, `scaling ${tables} tables, ${tenants} tenants`, () => engineThroughput(db, config, worlds, SEED));
+        const runs = await rounds(cx.gateRuns, cx.log, `scaling ${tables} tables, ${tenants} tenants`, async () => {
+          const few = await fresh(SCALING_FEW);
+          const many = await fresh(scalingMany(tables));
+          const perCheck = (many.seconds - few.seconds) / (many.checks - few.checks);
+          return { usPerCheck: perCheck * 1e6, fixedSeconds: few.seconds - few.checks * perCheck, usPerCheckWhole: (many.seconds * 1e6) / many.checks };
+        });
         clearInterval(sampler);
-        out.push({ tables, tenants, worlds, usPerCheck: stat(runs.map((r) => (r.seconds * 1e6) / r.checks)), checksPerSecond: stat(runs.map((r) => r.perSecond)), peakRssMiB: Math.round(peak / 2 ** 20) });
+        out.push({ tables, tenants, usPerCheck: stat(runs.map((r) => r.usPerCheck)), fixedSeconds: stat(runs.map((r) => r.fixedSeconds)), usPerCheckWhole: stat(runs.map((r) => r.usPerCheckWhole)), exitSeconds: stat(exits), peakRssMiB: Math.round(peak / 2 ** 20) });
       }
     });
   }
   const ratio = (tenants: number) => out.find((s) => s.tables === 200 && s.tenants === tenants)!.usPerCheck.median / out.find((s) => s.tables === 10 && s.tenants === tenants)!.usPerCheck.median;
-  return { cells: out, ratio200to10: { 2: ratio(2), 8: ratio(8), 32: ratio(32) } };
+  return { worlds: [SCALING_FEW, ...[10, 50, 200].map(scalingMany)], cells: out, ratio200to10: { 2: ratio(2), 8: ratio(8), 32: ratio(32) } };
 }
 
 export async function watchSection(cx: BenchContext) {

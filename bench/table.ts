@@ -102,11 +102,15 @@ export function tableRows(r: BenchResults): Row[] {
     for (const tenants of [2, 8, 32] as const) {
       const cells = x.cells.filter((c) => c.tenants === tenants);
       const ratio = x.ratio200to10[tenants];
+      // Older results have no fixed cost: their figure is the whole run's.
+      const fixed = cells.every((c) => c.fixedSeconds)
+        ? `; fixed cost per run ${cells.map((c) => fmt(c.fixedSeconds.median, 1)).join(' / ')} s, the whole ${x.worlds ? x.worlds.slice(1).join(' / ') : '?'}-world run ${cells.map((c) => fmt(c.usPerCheckWhole.median)).join(' / ')} us per check; closed connections gone after ${cells.map((c) => fmt(c.exitSeconds.median, 1)).join(' / ')} s`
+        : '';
       rows.push([
         `scaling, 10 / 50 / 200 tables, ${tenants} tenants per world, us per check`,
         cells.map((c) => fmt(c.usPerCheck.median)).join(' / '),
         `200 vs 10 <= 1.5x: ${fmt(ratio, 2)}x, ${met(ratio <= 1.5)}`,
-        `peak RSS ${cells.map((c) => c.peakRssMiB).join(' / ')} MiB`,
+        `peak RSS ${cells.map((c) => c.peakRssMiB).join(' / ')} MiB${fixed}`,
         sc.command,
       ]);
     }
@@ -127,7 +131,7 @@ export function renderTable(r: BenchResults, before?: BenchResults): string {
   const beforeHead = before ? ` before (${before.date}, ${before.commit ?? '?'}) |` : '';
   const head = [
     `Measured ${r.date}${r.commit ? ` at ${r.commit}` : ''}: ${m.cpus} CPUs (${m.cpu}), ${m.memoryGiB} GiB, Node ${m.node}, embedded PostgreSQL ${m.postgres}; load average ${m.loadAverage.start.join(' / ')} at the start, ${m.loadAverage.end.join(' / ')} at the end (1 / 5 / 15 min).`,
-    `Median (min-max) of ${r.runs.quick} runs after a warm-up (the 100-world gates: ${r.runs.gate}).${before ? ` Before: ${before.note ?? 'an earlier run'}; load average ${before.machine.loadAverage.start.join(' / ')} at its start.` : ''}`,
+    `Median (min-max) of ${r.runs.quick} runs after a warm-up (the 100-world gates and scaling: ${r.runs.gate}).${before ? ` Before: ${before.note ?? 'an earlier run'}; load average ${before.machine.loadAverage.start.join(' / ')} at its start.` : ''}`,
     '',
     `| measure | median (min-max) |${beforeHead} goal | note | reproduce |`,
     `| --- | --- |${before ? ' --- |' : ''} --- | --- | --- |`,
