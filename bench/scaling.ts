@@ -4,6 +4,7 @@
  */
 import { sql, type ConnectionPool } from '@databases/pg';
 import { configSchema, type ResolvedConfig } from '../src/config/schema.js';
+import { withTenantsPerWorld } from './engine-api.js';
 
 /** N tenant tables, each with RLS forced, four policies and a composite foreign key to the previous one. */
 export function syntheticSchemaSql(tables: number): string {
@@ -47,5 +48,5 @@ export function syntheticConfig(tenants: number): ResolvedConfig {
     actors: [{ name: 'member', role: 'bench_member', expect: 'tenant', context: { sql: "select set_config('bench.tenant_id', $tenant, true)" } }],
     probes: { maxRowsPerTable: 3 },
   });
-  return { ...c, probes: { ...c.probes, tenantsPerWorld: { min: tenants, max: tenants } } };
+  return withTenantsPerWorld(c, tenants);
 }

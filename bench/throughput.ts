@@ -1,39 +1,21 @@
 /**
- * A check is one relation x actor x probe on one world, whatever its outcome:
- * the three ways below run exactly the same checks.
- *
- * Checks per second on one schema: the engine as shipped against the two ways
- * people test RLS today, on the same worlds and the same checks.
- *   (a) one statement per round trip in a rolled-back transaction (hand-written Jest/pgTAP suites);
- *   (b) a fresh database per case, cloned from a template (per-test-database harnesses).
+ * Checks per second on one schema: the engine as shipped against the ways
+ * people test RLS today, over the same worlds.
+ *   (a) a hand-written suite's checks (bench/suite.ts), each sent as a Node test
+ *       suite sends it: savepoint, role, context, statement, rollback to savepoint,
+ *       one round trip each;
+ *   (b) the same checks, each in a fresh database cloned from a template, its world written.
+ * The pgTAP suite is the third way (pgtap/compare.ts): it needs its own server.
  */
 import { randomBytes } from 'node:crypto';
-import fc from 'fast-check';
 import { sql, type ConnectionPool, type Transaction } from '@databases/pg';
-import type { Catalog } from '../src/catalog/types.js';
 import type { ResolvedConfig } from '../src/config/schema.js';
+import { rolledBack } from '../src/db/rolled-back.js';
 import { openPool } from '../src/db/pool.js';
 import { withDatabase } from '../src/db/server.js';
-import { buildCases, snapshotStatements, type ProbeCase, type RunnerResult } from '../src/probes/cases.js';
-import { installRunner, runWorld, type EngineContext } from '../src/probes/world-run.js';
-import { buildExtraRow, buildWorld, worldShapeArbitrary, type WorldShape } from '../src/world/build.js';
-import { discoverGenerators } from '../src/world/discover.js';
-import { insertWorld } from '../src/world/insert.js';
-import { planWorld } from '../src/world/plan.js';
-
-export async function engineContext(db: ConnectionPool, catalog: Catalog, config: ResolvedConfig): Promise<EngineContext> {
-  const plan = planWorld(catalog);
-  if ('error' in plan) throw new Error(plan.error);
-  const discovery = await discoverGenerators(db, catalog, plan);
-  return { catalog, config, plan, build: { existing: new Map(), types: new Map(catalog.types.map((t) => [`${t.schema}.${t.name}`, t])), overrides: config.probes.columns, generators: discovery.generators } };
-}
-
-export function shapesFor(ex: EngineContext, runs: number, seed: number, tenants?: number): WorldShape[] {
-  const p = ex.config.probes;
-  const min = tenants ?? p.tenantsPerWorld.min;
-  const max = tenants ?? p.tenantsPerWorld.max;
-  return fc.sample(worldShapeArbitrary(ex.plan, { minTenants: min, maxTenants: max, maxRows: p.maxRowsPerTable }), { numRuns: runs, seed });
-}
+import type { WorldShape } from '../src/world/build.js';
+import { runEngine, type Worlds } from './engine-api.js';
+import type { Check, Suite } from './suite.js';
 
 export interface Throughput {
   checks: number;
@@ -41,135 +23,83 @@ export interface Throughput {
   perSecond: number;
 }
 
-/** The engine: every world on `connections` pooled connections, one server-side call per world. */
-export async function engineThroughput(db: ConnectionPool, ex: EngineContext, shapes: WorldShape[], connections = 2): Promise<Throughput> {
-  let checks = 0;
-  let next = 0;
+const timed = async (checks: number, fn: () => Promise<void>): Promise<Throughput> => {
   const t0 = performance.now();
-  await Promise.all(
-    Array.from({ length: connections }, () =>
-      db.task(async (conn) => {
-        await installRunner(conn);
-        for (let i = next++; i < shapes.length; i = next++) {
-          const w = await runWorld(conn, ex, shapes[i]!);
-          checks += w.outcomes.length;
-        }
-      }),
-    ),
-  );
+  await fn();
   const seconds = (performance.now() - t0) / 1000;
   return { checks, seconds, perSecond: checks / seconds };
+};
+
+/** The engine: `worlds` worlds of `seed` through checkIsolation (probes only), timed by its probes phase. */
+export async function engineThroughput(db: ConnectionPool, config: ResolvedConfig, worlds: number, seed: number): Promise<Throughput> {
+  const r = await runEngine(db, config, { runs: worlds, seed });
+  if (r.verdict !== 'pass') throw new Error(`the engine found ${r.failingCells} failing cells on a schema that should pass: the figure would not be a clean run`);
+  return { checks: r.checks, seconds: r.probeSeconds, perSecond: r.checks / r.probeSeconds };
 }
 
-/** One case as a hand-written suite runs it: a statement per round trip, a savepoint around it. */
-async function caseByRoundTrips(tx: Transaction, c: ProbeCase): Promise<RunnerResult> {
-  const result: RunnerResult = { id: c.id, stage: 'context', a: null, b: null, c: null, d: null, code: null, message: null };
-  await tx.query(sql`savepoint bench_case`);
+/** One check, one round trip per statement; true when it came out as a correct schema's should. */
+async function runCheck(tx: Transaction, enter: readonly string[], c: Check): Promise<boolean> {
+  await tx.query(sql`savepoint bench_check`);
   try {
-    await tx.query(sql`select set_config('role', ${c.role}, true)`);
-    for (const s of c.context) await tx.query(sql.__dangerous__rawValue(s));
-    result.stage = 'probe';
-    if (c.mode === 'pair') {
-      const [row] = await tx.query(sql.__dangerous__rawValue(c.sql));
-      const v = Object.values(row ?? {}) as (bigint | null)[];
-      [result.a, result.b, result.c, result.d] = [v[0] ?? null, v[1] ?? null, v[2] ?? null, v[3] ?? null];
-    } else {
-      await tx.query(sql.__dangerous__rawValue(c.sql));
-      if (c.judge) {
-        result.stage = 'judge';
-        await tx.query(sql`select set_config('role', 'none', true)`);
-        const [j] = await tx.query(sql.__dangerous__rawValue(c.judge));
-        const v = Object.values(j ?? {}) as (bigint | null)[];
-        [result.b, result.c] = [v[0] ?? null, v[1] ?? null];
-      }
-    }
+    for (const s of enter) await tx.query(sql.__dangerous__rawValue(s));
+    const rows = await tx.query(sql.__dangerous__rawValue(c.statement));
+    if (c.expect === 'zero') return Number(Object.values(rows[0] ?? {})[0]) === 0;
+    return c.expect === 'empty' && rows.length === 0;
   } catch (e) {
-    result.code = (e as { code?: string }).code ?? 'XX000';
-    result.message = (e as Error).message;
+    return c.expect === 'refused' && (e as { code?: string }).code === '42501';
   } finally {
-    await tx.query(sql`rollback to savepoint bench_case`);
+    await tx.query(sql`rollback to savepoint bench_check`);
   }
-  return result;
 }
 
-function casesOf(ex: EngineContext, shape: WorldShape, rows: Parameters<typeof buildCases>[0]['rows'], tenants: string[]): ProbeCase[] {
-  let extra = 0;
-  return buildCases({
-    catalog: ex.catalog,
-    config: ex.config,
-    plan: ex.plan,
-    tenants,
-    rows,
-    rotation: shape.seed,
-    extraRow: (relation, tenant) => buildExtraRow(ex.plan, relation, tenant, rows, ex.build, shape.seed, extra++),
-  });
-}
+const clean = (wrong: number, of: number, what: string) => {
+  if (wrong > 0) throw new Error(`${wrong} of ${of} hand-written checks (${what}) did not come out as on a correct schema: the baseline would not be doing the same work`);
+};
 
-class Rollback extends Error {}
-
-/** Baseline (a): the same worlds and cases, one statement per round trip. */
-export async function roundTripThroughput(db: ConnectionPool, ex: EngineContext, shapes: WorldShape[]): Promise<Throughput> {
-  let checks = 0;
-  const t0 = performance.now();
-  for (const shape of shapes) {
-    await db
-      .tx(async (tx) => {
-        await installRunner(tx);
-        const world = buildWorld(ex.plan, shape, ex.build);
-        const inserted = await insertWorld(tx, ex.plan, world);
-        await tx.query(sql.__dangerous__rawValue(snapshotStatements(ex.catalog, ex.config).join(';\n')));
-        for (const c of casesOf(ex, shape, inserted.rows, world.tenants)) {
-          await caseByRoundTrips(tx, c);
-          checks++;
-        }
-        throw new Rollback();
-      })
-      .catch((e: unknown) => {
-        if (!(e instanceof Rollback)) throw e;
-      });
-  }
-  const seconds = (performance.now() - t0) / 1000;
-  return { checks, seconds, perSecond: checks / seconds };
+/** Baseline (a): every check of the suite over its committed fixture, one statement per round trip. */
+export async function roundTripThroughput(db: ConnectionPool, suite: Suite): Promise<Throughput> {
+  let wrong = 0;
+  const t = await timed(suite.checks, () =>
+    rolledBack(db, async (tx) => {
+      for (const g of suite.groups) for (const c of g.checks) if (!(await runCheck(tx, g.enter, c))) wrong++;
+    }),
+  );
+  clean(wrong, suite.checks, 'one statement per round trip');
+  return t;
 }
 
 /**
- * Baseline (b): each case in a database of its own, cloned from a migrated
+ * Baseline (b): each check in a database of its own, cloned from the migrated
  * template, its world written into it. Measured on the first `maxCases`
- * cases (each costs a CREATE DATABASE).
+ * checks of the suite's first world (each costs a CREATE DATABASE).
  */
-export async function databasePerCaseThroughput(serverUrl: string, template: string, ex: EngineContext, shape: WorldShape, maxCases: number): Promise<Throughput> {
+export async function databasePerCaseThroughput(serverUrl: string, template: string, worlds: Worlds, shape: WorldShape, suite: Suite, maxCases: number): Promise<Throughput> {
+  const cases = suite.groups.filter((g) => g.world === 0).flatMap((g) => g.checks.map((c) => ({ enter: g.enter, check: c }))).slice(0, maxCases);
   const admin = await openPool({ connectionString: serverUrl, poolSize: 1, warm: 1 });
-  const world = buildWorld(ex.plan, shape, ex.build);
-  const cases = casesOf(ex, shape, world.rows, world.tenants).slice(0, maxCases);
-  let checks = 0;
-  const t0 = performance.now();
+  let wrong = 0;
   try {
-    for (const c of cases) {
-      const name = `tp_bench_case_${randomBytes(4).toString('hex')}`;
-      await admin.query(sql`create database ${sql.ident(name)} template ${sql.ident(template)}`);
-      const db = await openPool({ connectionString: withDatabase(serverUrl, name), poolSize: 1, warm: 1 });
-      try {
-        await db
-          .tx(async (tx) => {
-            await installRunner(tx);
-            const inserted = await insertWorld(tx, ex.plan, world);
-            void inserted;
-            await tx.query(sql.__dangerous__rawValue(snapshotStatements(ex.catalog, ex.config).join(';\n')));
-            await caseByRoundTrips(tx, c);
-            checks++;
-            throw new Rollback();
-          })
-          .catch((e: unknown) => {
-            if (!(e instanceof Rollback)) throw e;
-          });
-      } finally {
-        await db.dispose();
-        await admin.query(sql`drop database ${sql.ident(name)} with (force)`);
+    return await timed(cases.length, async () => {
+      for (const { enter, check } of cases) {
+        const name = `tp_bench_case_${randomBytes(4).toString('hex')}`;
+        await admin.query(sql`create database ${sql.ident(name)} template ${sql.ident(template)}`);
+        try {
+          const db = await openPool({ connectionString: withDatabase(serverUrl, name), poolSize: 1, warm: 1 });
+          try {
+            const ok = await rolledBack(db, async (tx) => {
+              await worlds.write(tx, shape);
+              return runCheck(tx, enter, check);
+            });
+            if (!ok) wrong++;
+          } finally {
+            await db.dispose();
+          }
+        } finally {
+          await admin.query(sql`drop database ${sql.ident(name)} with (force)`);
+        }
       }
-    }
+    });
   } finally {
     await admin.dispose();
+    clean(wrong, cases.length, 'a database per case');
   }
-  const seconds = (performance.now() - t0) / 1000;
-  return { checks, seconds, perSecond: checks / seconds };
 }

@@ -10,29 +10,16 @@
  * `npm run bench` imports measureWatchLatency. Tests never assert wall time.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { chmodSync, cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+import { cliEnv, cliPath, copyProject } from './project-copy.js';
 
 const BREAK = (i: number) =>
   `-- watch-latency edit ${i}\ndrop policy if exists bench_leak on app.documents;\ncreate policy bench_leak on app.documents for select to tp_member using (true);\n`;
 const FIX = (i: number) => `-- watch-latency edit ${i}\ndrop policy if exists bench_leak on app.documents;\n`;
-
-/** A copy of the project's migrations with a blank current.sql and the reference config (imports made absolute). */
-function tempProject(): string {
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'tenantproof-watch-bench-'));
-  chmodSync(dir, 0o755); // the embedded server's unprivileged user must enter it
-  cpSync(path.join(root, '.gmrc'), path.join(dir, '.gmrc'));
-  cpSync(path.join(root, 'migrations'), path.join(dir, 'migrations'), { recursive: true, verbatimSymlinks: true });
-  writeFileSync(path.join(dir, 'current.sql'), '-- Enter migration here\n');
-  const config = readFileSync(path.join(root, 'tenantproof.config.ts'), 'utf8').replaceAll("'./", `'${root}/`);
-  writeFileSync(path.join(dir, 'tenantproof.config.ts'), config);
-  return dir;
-}
 
 interface Verdict {
   ok: boolean;
@@ -41,12 +28,11 @@ interface Verdict {
 }
 
 export async function measureWatchLatency(o: { edits: number; runs?: number }): Promise<number[]> {
-  const dir = tempProject();
-  const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: '1' };
-  delete env.DATABASE_URL; // its own embedded server, stopped with it
-  const child: ChildProcess = spawn(process.execPath, [path.join(root, 'bin/tenantproof.js'), 'watch', '--json', '--seed', '1', '--runs', String(o.runs ?? 5)], {
+  const project = copyProject();
+  const dir = project.dir;
+  const child: ChildProcess = spawn(process.execPath, [cliPath, 'watch', '--json', '--seed', '1', '--runs', String(o.runs ?? 5)], {
     cwd: dir,
-    env,
+    env: cliEnv(), // its own embedded server, stopped with it
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stderr = '';
@@ -80,7 +66,7 @@ export async function measureWatchLatency(o: { edits: number; runs?: number }): 
   } finally {
     child.kill('SIGINT');
     await exited;
-    rmSync(dir, { recursive: true, force: true });
+    project.remove();
   }
   return samples;
 }
