@@ -83,7 +83,13 @@ export interface Worlds {
 export async function engineWorlds(db: ConnectionPool, catalog: Catalog, config: ResolvedConfig): Promise<Worlds> {
   const ex = await prepareRun(db, catalog, config, resolveTenancy(catalog, config));
   const { tenantsPerWorld, maxRowsPerTable, principalsPerWorld } = config.probes;
-  const arbitrary = worldShapeArbitrary(ex.world, { minTenants: tenantsPerWorld.min, maxTenants: tenantsPerWorld.max, minPrincipals: principalsPerWorld.min, maxPrincipals: principalsPerWorld.max, maxRows: maxRowsPerTable });
+  const arbitrary = worldShapeArbitrary(ex.world, {
+    minTenants: tenantsPerWorld.min,
+    maxTenants: tenantsPerWorld.max,
+    minPrincipals: principalsPerWorld.min,
+    maxPrincipals: principalsPerWorld.max,
+    maxRows: maxRowsPerTable,
+  });
   return {
     shapes: (runs, seed) => fc.sample(arbitrary, { numRuns: runs, seed }),
     write: async (tx, shape) => {

@@ -60,7 +60,13 @@ export async function runGate(dir: string, worlds: number, extraArgs: string[] =
   await ensureStopped(dir);
   const reportDir = path.join(dir, 'reports');
   const r = await spawnCli(dir, ['gate', '--runs', String(worlds), '--report-dir', reportDir, ...extraArgs]);
-  if (r.code !== 0 && r.code !== 1) throw new Error(`gate exited ${r.code}:\n${r.lines.slice(-20).map((l) => l.text).join('\n')}`);
+  if (r.code !== 0 && r.code !== 1)
+    throw new Error(
+      `gate exited ${r.code}:\n${r.lines
+        .slice(-20)
+        .map((l) => l.text)
+        .join('\n')}`,
+    );
   if (embeddedStatus(instance(dir)).running) throw new Error('the gate left its server running');
   const at = (marker: RegExp) => r.lines.find((l) => marker.test(l.text))?.at ?? null;
   const report = JSON.parse(readFileSync(path.join(reportDir, 'isolation-report.json'), 'utf8')) as IsolationReport;

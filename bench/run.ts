@@ -34,7 +34,10 @@ const RUN: Record<SectionId, (cx: BenchContext) => Promise<unknown>> = {
 
 function chosenSections(only: string | undefined): SectionId[] {
   if (!only) return [...SECTIONS];
-  const ids = only.split(',').map((s) => s.trim()).filter(Boolean);
+  const ids = only
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   const unknown = ids.filter((id) => !(SECTIONS as readonly string[]).includes(id));
   if (unknown.length > 0) {
     console.error(`bench: unknown section ${unknown.join(', ')}; choose from ${SECTIONS.join(', ')}`);
@@ -58,7 +61,13 @@ async function main(): Promise<void> {
   const log = (line: string) => console.error(`[bench ${new Date().toISOString().slice(11, 19)}] ${line}`);
   const cx: BenchContext = { config, runs: Number(process.env.BENCH_RUNS ?? 5), gateRuns: Number(process.env.BENCH_GATE_RUNS ?? 3), log, server: server.get };
   const start = loadAverage();
-  const results: BenchResults = { date: new Date().toISOString().slice(0, 10), commit: commitOf(), machine: { ...machine(), postgres: '', loadAverage: { start, end: start } }, runs: { quick: cx.runs, gate: cx.gateRuns }, sections: {} };
+  const results: BenchResults = {
+    date: new Date().toISOString().slice(0, 10),
+    commit: commitOf(),
+    machine: { ...machine(), postgres: '', loadAverage: { start, end: start } },
+    runs: { quick: cx.runs, gate: cx.gateRuns },
+    sections: {},
+  };
   log(`sections: ${sections.join(', ')}; load average ${start.join(' / ')}`);
   try {
     for (const id of sections) {

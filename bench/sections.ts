@@ -79,10 +79,12 @@ async function referenceTemplate(server: EmbeddedServer): Promise<void> {
 }
 
 const phaseStats = (runs: GateRun[]) =>
-  Object.fromEntries(GATE_PHASES.map((p) => {
-    const xs = runs.map((r) => r.phases[p]).filter((x): x is number => x !== null);
-    return [p, xs.length === runs.length ? stat(xs) : null];
-  }));
+  Object.fromEntries(
+    GATE_PHASES.map((p) => {
+      const xs = runs.map((r) => r.phases[p]).filter((x): x is number => x !== null);
+      return [p, xs.length === runs.length ? stat(xs) : null];
+    }),
+  );
 
 /** `n` gates of 100 worlds in the copy, after a warm-up gate without probes (it initialises the copy's server: initdb). */
 async function gates(cx: BenchContext, dir: string, what: string, each?: (g: GateRun) => void): Promise<{ runs: GateRun[]; warmUp: GateRun }> {
@@ -153,34 +155,44 @@ export async function shrinkingSection(cx: BenchContext) {
 export async function throughputSection(cx: BenchContext) {
   const server = await cx.server();
   await referenceTemplate(server);
-  return scratch(server.url, 'tp_bench_ref', (engineDb) =>
-    scratch(server.url, 'tp_bench_suite', async (suiteDb) => {
-      const catalog = await introspect(suiteDb, catalogOptions(cx.config));
-      const worlds = await engineWorlds(suiteDb, catalog, cx.config);
-      const suite = await buildSuite(suiteDb, catalog, cx.config, await commitFixture(suiteDb, worlds, SUITE_WORLDS, SEED));
-      const first = worlds.shapes(1, SEED)[0]!;
-      const rows = await rounds(cx.runs, cx.log, 'throughput', async () => ({
-        engine: await engineThroughput(engineDb, cx.config, ENGINE_WORLDS, SEED),
-        roundTrip: await roundTripThroughput(suiteDb, suite),
-        perCase: await databasePerCaseThroughput(server.url, TEMPLATE, worlds, first, suite, PER_CASE_CHECKS),
-      }));
-      const engine = stat(rows.map((r) => r.engine.perSecond));
-      const roundTrip = stat(rows.map((r) => r.roundTrip.perSecond));
-      const databasePerCase = stat(rows.map((r) => r.perCase.perSecond));
-      return {
-        relations: catalog.relations.filter((r) => r.tenancy).length,
-        actors: cx.config.actors.length,
-        engineWorlds: ENGINE_WORLDS,
-        engineChecks: rows[0]!.engine.checks,
-        roundTripWorlds: SUITE_WORLDS,
-        roundTripChecks: suite.checks,
-        engine,
-        roundTrip,
-        databasePerCase,
-        ratioRoundTrip: engine.median / roundTrip.median,
-        ratioDatabasePerCase: engine.median / databasePerCase.median,
-      };
-    }, TEMPLATE), TEMPLATE);
+  return scratch(
+    server.url,
+    'tp_bench_ref',
+    (engineDb) =>
+      scratch(
+        server.url,
+        'tp_bench_suite',
+        async (suiteDb) => {
+          const catalog = await introspect(suiteDb, catalogOptions(cx.config));
+          const worlds = await engineWorlds(suiteDb, catalog, cx.config);
+          const suite = await buildSuite(suiteDb, catalog, cx.config, await commitFixture(suiteDb, worlds, SUITE_WORLDS, SEED));
+          const first = worlds.shapes(1, SEED)[0]!;
+          const rows = await rounds(cx.runs, cx.log, 'throughput', async () => ({
+            engine: await engineThroughput(engineDb, cx.config, ENGINE_WORLDS, SEED),
+            roundTrip: await roundTripThroughput(suiteDb, suite),
+            perCase: await databasePerCaseThroughput(server.url, TEMPLATE, worlds, first, suite, PER_CASE_CHECKS),
+          }));
+          const engine = stat(rows.map((r) => r.engine.perSecond));
+          const roundTrip = stat(rows.map((r) => r.roundTrip.perSecond));
+          const databasePerCase = stat(rows.map((r) => r.perCase.perSecond));
+          return {
+            relations: catalog.relations.filter((r) => r.tenancy).length,
+            actors: cx.config.actors.length,
+            engineWorlds: ENGINE_WORLDS,
+            engineChecks: rows[0]!.engine.checks,
+            roundTripWorlds: SUITE_WORLDS,
+            roundTripChecks: suite.checks,
+            engine,
+            roundTrip,
+            databasePerCase,
+            ratioRoundTrip: engine.median / roundTrip.median,
+            ratioDatabasePerCase: engine.median / databasePerCase.median,
+          };
+        },
+        TEMPLATE,
+      ),
+    TEMPLATE,
+  );
 }
 
 export async function pgtapSection(cx: BenchContext) {
@@ -244,11 +256,20 @@ export async function scalingSection(cx: BenchContext) {
           return { usPerCheck: perCheck * 1e6, fixedSeconds: few.seconds - few.checks * perCheck, usPerCheckWhole: (many.seconds * 1e6) / many.checks };
         });
         clearInterval(sampler);
-        out.push({ tables, tenants, usPerCheck: stat(runs.map((r) => r.usPerCheck)), fixedSeconds: stat(runs.map((r) => r.fixedSeconds)), usPerCheckWhole: stat(runs.map((r) => r.usPerCheckWhole)), exitSeconds: stat(exits), peakRssMiB: Math.round(peak / 2 ** 20) });
+        out.push({
+          tables,
+          tenants,
+          usPerCheck: stat(runs.map((r) => r.usPerCheck)),
+          fixedSeconds: stat(runs.map((r) => r.fixedSeconds)),
+          usPerCheckWhole: stat(runs.map((r) => r.usPerCheckWhole)),
+          exitSeconds: stat(exits),
+          peakRssMiB: Math.round(peak / 2 ** 20),
+        });
       }
     });
   }
-  const ratio = (tenants: number) => out.find((s) => s.tables === 200 && s.tenants === tenants)!.usPerCheck.median / out.find((s) => s.tables === 10 && s.tenants === tenants)!.usPerCheck.median;
+  const ratio = (tenants: number) =>
+    out.find((s) => s.tables === 200 && s.tenants === tenants)!.usPerCheck.median / out.find((s) => s.tables === 10 && s.tenants === tenants)!.usPerCheck.median;
   return { worlds: [SCALING_FEW, ...[10, 50, 200].map(scalingMany)], cells: out, ratio200to10: { 2: ratio(2), 8: ratio(8), 32: ratio(32) } };
 }
 
@@ -260,20 +281,30 @@ export async function watchSection(cx: BenchContext) {
 export async function validatorsSection(cx: BenchContext) {
   const server = await cx.server();
   await referenceTemplate(server);
-  return scratch(server.url, 'tp_bench_validators', async (db) => {
-    await db.query(sql`create table inputs (v text)`);
-    await db.query(sql`insert into inputs select lpad(((random() * 1e14)::bigint)::text, 14, '0') from generate_series(1, 200000)`);
-    const out: Record<string, Stat> = {};
-    for (const [id, len] of Object.entries({ cpf: 11, cnpj: 14, abn: 11, acn: 9, tfn: 9 })) {
-      const runs = await rounds(cx.runs, () => {}, id, async () => {
-        const t0 = performance.now();
-        await db.query(sql`select count(*) filter (where ${sql.ident('validators', `is_valid_${id}`)}(left(v, ${len}))) from inputs`);
-        return 200000 / ((performance.now() - t0) / 1000);
-      });
-      out[id] = stat(runs);
-    }
-    return out;
-  }, TEMPLATE);
+  return scratch(
+    server.url,
+    'tp_bench_validators',
+    async (db) => {
+      await db.query(sql`create table inputs (v text)`);
+      await db.query(sql`insert into inputs select lpad(((random() * 1e14)::bigint)::text, 14, '0') from generate_series(1, 200000)`);
+      const out: Record<string, Stat> = {};
+      for (const [id, len] of Object.entries({ cpf: 11, cnpj: 14, abn: 11, acn: 9, tfn: 9 })) {
+        const runs = await rounds(
+          cx.runs,
+          () => {},
+          id,
+          async () => {
+            const t0 = performance.now();
+            await db.query(sql`select count(*) filter (where ${sql.ident('validators', `is_valid_${id}`)}(left(v, ${len}))) from inputs`);
+            return 200000 / ((performance.now() - t0) / 1000);
+          },
+        );
+        out[id] = stat(runs);
+      }
+      return out;
+    },
+    TEMPLATE,
+  );
 }
 
 /** The embedded server the in-process sections share: instance `bench` of this checkout, stopped at the end. */
@@ -281,7 +312,10 @@ export function sharedServer(): { get: () => Promise<EmbeddedServer>; stop: () =
   const o = { major: 18 as const, stateRoot: path.join(projectRoot, '.tenantproof'), instance: 'bench' };
   let server: Promise<EmbeddedServer> | null = null;
   return {
-    get: () => (server ??= stopEmbedded(o).catch(() => false).then(() => startEmbedded(o))),
+    get: () =>
+      (server ??= stopEmbedded(o)
+        .catch(() => false)
+        .then(() => startEmbedded(o))),
     stop: async () => {
       if (server) await (await server).stop();
       await stopEmbedded(o).catch(() => false);

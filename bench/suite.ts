@@ -103,9 +103,16 @@ function checksOf(r: Relation, role: string, tenant: string | null, victim: stri
   const out: Check[] = [{ statement: `select count(*) from ${rel} where ${others}`, expect: 'zero', description: what('sees no other tenant in') }];
   if (tenant === null || victim === null || !WRITABLE.has(r.kind) || r.partitionOf !== null) return out;
   if (priv.insert && row) {
-    const cols = r.columns.filter((c) => !c.generated && c.identity !== 'always').map((c) => quoteIdent(c.name)).join(', ');
+    const cols = r.columns
+      .filter((c) => !c.generated && c.identity !== 'always')
+      .map((c) => quoteIdent(c.name))
+      .join(', ');
     const planted = quoteLiteral(JSON.stringify({ ...row, [r.tenancy!.column!]: victim }));
-    out.push({ statement: `insert into ${rel} (${cols}) select ${cols} from jsonb_populate_record(null::${rel}, ${planted}::jsonb)`, expect: 'refused', description: what('cannot plant a row of another tenant in') });
+    out.push({
+      statement: `insert into ${rel} (${cols}) select ${cols} from jsonb_populate_record(null::${rel}, ${planted}::jsonb)`,
+      expect: 'refused',
+      description: what('cannot plant a row of another tenant in'),
+    });
   }
   if (priv.update) out.push({ statement: `update ${rel} set ${col} = ${col} where ${others} returning 1`, expect: 'empty', description: what('updates no other tenant in') });
   if (priv.delete) out.push({ statement: `delete from ${rel} where ${others} returning 1`, expect: 'empty', description: what('deletes no other tenant from') });

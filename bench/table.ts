@@ -64,25 +64,63 @@ export function tableRows(r: BenchResults): Row[] {
   if (t && !failed('throughput', t)) {
     const x = t.result!;
     const cmd = t.command;
-    rows.push([`engine, checks/s, reference schema`, show(x.engine), `>= 20,000: ${met(x.engine.median >= 20000)}`, `${x.relations} tenant relations x ${x.actors} actors, ${x.engineWorlds} worlds, ${fmt(x.engineChecks)} checks run (whatever their outcome); checkIsolation's probes phase`, cmd]);
-    rows.push([`(a) one statement per round trip, checks/s`, show(x.roundTrip), `engine >= 8x: ${fmt(x.ratioRoundTrip, 1)}x, ${met(x.ratioRoundTrip >= 8)}`, `a hand-written suite (${fmt(x.roundTripChecks)} checks over the engine's first ${x.roundTripWorlds} worlds); per check: savepoint, role, context, statement, rollback, each a round trip`, cmd]);
-    rows.push([`(b) a database per case, checks/s`, show(x.databasePerCase, 1), `engine >= 500x: ${fmt(x.ratioDatabasePerCase, 0)}x, ${met(x.ratioDatabasePerCase >= 500)}`, 'CREATE DATABASE ... TEMPLATE per check', cmd]);
+    rows.push([
+      `engine, checks/s, reference schema`,
+      show(x.engine),
+      `>= 20,000: ${met(x.engine.median >= 20000)}`,
+      `${x.relations} tenant relations x ${x.actors} actors, ${x.engineWorlds} worlds, ${fmt(x.engineChecks)} checks run (whatever their outcome); checkIsolation's probes phase`,
+      cmd,
+    ]);
+    rows.push([
+      `(a) one statement per round trip, checks/s`,
+      show(x.roundTrip),
+      `engine >= 8x: ${fmt(x.ratioRoundTrip, 1)}x, ${met(x.ratioRoundTrip >= 8)}`,
+      `a hand-written suite (${fmt(x.roundTripChecks)} checks over the engine's first ${x.roundTripWorlds} worlds); per check: savepoint, role, context, statement, rollback, each a round trip`,
+      cmd,
+    ]);
+    rows.push([
+      `(b) a database per case, checks/s`,
+      show(x.databasePerCase, 1),
+      `engine >= 500x: ${fmt(x.ratioDatabasePerCase, 0)}x, ${met(x.ratioDatabasePerCase >= 500)}`,
+      'CREATE DATABASE ... TEMPLATE per check',
+      cmd,
+    ]);
   }
   const p = s.pgtap;
   if (p && !failed('pgtap', p)) {
     const x = p.result!;
     if ('skipped' in x) rows.push(['pgTAP (pg_prove)', 'skipped', '', x.skipped, p.command]);
     else {
-      rows.push([`pgTAP, pg_prove -j2, 10 files, checks/s`, show(x.split), `engine ${fmt(x.ratioSplit, 1)}x`, `${fmt(x.suiteChecks)} assertions on ${x.relations} relations, 10 worlds of 3 tenants; ${x.server}, pgTAP ${x.pgtap}`, p.command]);
+      rows.push([
+        `pgTAP, pg_prove -j2, 10 files, checks/s`,
+        show(x.split),
+        `engine ${fmt(x.ratioSplit, 1)}x`,
+        `${fmt(x.suiteChecks)} assertions on ${x.relations} relations, 10 worlds of 3 tenants; ${x.server}, pgTAP ${x.pgtap}`,
+        p.command,
+      ]);
       rows.push([`pgTAP, pg_prove, one file, checks/s`, show(x.singleFile), `engine ${fmt(x.ratioSingle, 1)}x`, 'the same suite in one file', p.command]);
-      rows.push([`engine on the same server, checks/s`, show(x.engine), '', `the same 10 worlds (${fmt(x.engineChecksPerWorld)} checks each), run in alternation with pg_prove`, p.command]);
+      rows.push([
+        `engine on the same server, checks/s`,
+        show(x.engine),
+        '',
+        `the same 10 worlds (${fmt(x.engineChecksPerWorld)} checks each), run in alternation with pg_prove`,
+        p.command,
+      ]);
     }
   }
   const g = s.gate;
   if (g && !failed('gate', g)) {
     const x = g.result!;
-    rows.push([`gate, stopped server to written report`, secs(x.total), `<= 30 s: ${met(x.total.median <= 30000)}`, `${x.worlds} worlds, ${fmt(x.checks)} conclusive checks (the report's coverage); \`tenantproof gate\` as a child process`, g.command]);
-    const ph = Object.entries(x.phases).map(([k, v]) => `${k} ${v ? fmt(v.median / 1000, 2) : '?'}`).join(' / ');
+    rows.push([
+      `gate, stopped server to written report`,
+      secs(x.total),
+      `<= 30 s: ${met(x.total.median <= 30000)}`,
+      `${x.worlds} worlds, ${fmt(x.checks)} conclusive checks (the report's coverage); \`tenantproof gate\` as a child process`,
+      g.command,
+    ]);
+    const ph = Object.entries(x.phases)
+      .map(([k, v]) => `${k} ${v ? fmt(v.median / 1000, 2) : '?'}`)
+      .join(' / ');
     rows.push([`gate phases, s`, ph, '', `start includes ${fmt(x.cliLoad.median / 1000, 1)} s of Node and the CLI's imports (\`tenantproof --help\`)`, g.command]);
   }
   const sh = s.shrinking;
@@ -119,7 +157,15 @@ export function tableRows(r: BenchResults): Row[] {
   if (w && !failed('watch', w)) rows.push(['watch, save to verdict', show(w.result!, 0, ' ms'), '', 'reference schema, a policy broken and fixed in turn', w.command]);
   const v = s.validators;
   if (v && !failed('validators', v)) {
-    rows.push(['SQL validators, validations/s', Object.entries(v.result!).map(([id, st]) => `${id.toUpperCase()} ${fmt(st.median / 1000)}k`).join(', '), '', '200,000 inputs per batch query', v.command]);
+    rows.push([
+      'SQL validators, validations/s',
+      Object.entries(v.result!)
+        .map(([id, st]) => `${id.toUpperCase()} ${fmt(st.median / 1000)}k`)
+        .join(', '),
+      '',
+      '200,000 inputs per batch query',
+      v.command,
+    ]);
   }
   return rows;
 }
@@ -139,7 +185,9 @@ export function renderTable(r: BenchResults, before?: BenchResults): string {
   const cell = (c: string) => c.replaceAll('|', '\\|');
   return [
     ...head,
-    ...tableRows(r).map(([measure, value, goal, note, cmd]) => `| ${[measure, value, ...(before ? [old.get(measure) ?? ''] : []), goal, note].map(cell).join(' | ')} | \`${cmd}\` |`),
+    ...tableRows(r).map(
+      ([measure, value, goal, note, cmd]) => `| ${[measure, value, ...(before ? [old.get(measure) ?? ''] : []), goal, note].map(cell).join(' | ')} | \`${cmd}\` |`,
+    ),
   ].join('\n');
 }
 

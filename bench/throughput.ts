@@ -74,7 +74,10 @@ export async function roundTripThroughput(db: ConnectionPool, suite: Suite): Pro
  * checks of the suite's first world (each costs a CREATE DATABASE).
  */
 export async function databasePerCaseThroughput(serverUrl: string, template: string, worlds: Worlds, shape: WorldShape, suite: Suite, maxCases: number): Promise<Throughput> {
-  const cases = suite.groups.filter((g) => g.world === 0).flatMap((g) => g.checks.map((c) => ({ enter: g.enter, check: c }))).slice(0, maxCases);
+  const cases = suite.groups
+    .filter((g) => g.world === 0)
+    .flatMap((g) => g.checks.map((c) => ({ enter: g.enter, check: c })))
+    .slice(0, maxCases);
   const admin = await openPool({ connectionString: serverUrl, poolSize: 1, warm: 1 });
   let wrong = 0;
   try {

@@ -51,7 +51,14 @@ export type PgTapResult =
       ratioSingle: number;
     };
 
-export async function comparePgTap(o: { projectRoot: string; config: ResolvedConfig; runs: number; worlds: number; seed: number; log: (line: string) => void }): Promise<PgTapResult> {
+export async function comparePgTap(o: {
+  projectRoot: string;
+  config: ResolvedConfig;
+  runs: number;
+  worlds: number;
+  seed: number;
+  log: (line: string) => void;
+}): Promise<PgTapResult> {
   const installation = ensurePgTap(o.log);
   if (!installation.ok) return { skipped: installation.reason };
   const { tools } = installation;

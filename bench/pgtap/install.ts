@@ -73,7 +73,12 @@ export function ensurePgTap(log: (line: string) => void = () => {}): Installatio
   const bin = `/usr/lib/postgresql/${PG_MAJOR}/bin`;
   const control = `/usr/share/postgresql/${PG_MAJOR}/extension/pgtap.control`;
   const pgProve = '/usr/bin/pg_prove';
-  for (const [what, file] of [['initdb', `${bin}/initdb`], ['pg_ctl', `${bin}/pg_ctl`], ['the pgTAP extension', control], ['pg_prove', pgProve]] as const) {
+  for (const [what, file] of [
+    ['initdb', `${bin}/initdb`],
+    ['pg_ctl', `${bin}/pg_ctl`],
+    ['the pgTAP extension', control],
+    ['pg_prove', pgProve],
+  ] as const) {
     if (!existsSync(file)) return { ok: false, reason: `${what} not found at ${file} although ${PACKAGES.join(', ')} are installed` };
   }
   return { ok: true, tools: { bin, pgProve, installed: missing, pgtapVersion: version(`postgresql-${PG_MAJOR}-pgtap`) } };

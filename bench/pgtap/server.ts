@@ -73,7 +73,13 @@ export async function startTempServer(bin: string): Promise<TempServer> {
   const init = spawnSync(path.join(bin, 'initdb'), ['-D', data, '-U', 'postgres', '--auth=trust', '-E', 'UTF8', '--locale=C', '--no-sync'], as);
   if (init.status !== 0) throw fail('initdb', init);
   const port = await freePort();
-  const options = [`-p ${port}`, '-c listen_addresses=127.0.0.1', `-c unix_socket_directories=''`, '-c fsync=off -c synchronous_commit=off -c full_page_writes=off', '-c max_connections=100'].join(' ');
+  const options = [
+    `-p ${port}`,
+    '-c listen_addresses=127.0.0.1',
+    `-c unix_socket_directories=''`,
+    '-c fsync=off -c synchronous_commit=off -c full_page_writes=off',
+    '-c max_connections=100',
+  ].join(' ');
   const start = spawnSync(path.join(bin, 'pg_ctl'), ['start', '-D', data, '-l', log, '-w', '-t', '60', '-o', options], as);
   if (start.status !== 0) throw fail('pg_ctl start', start);
   const stop = () => {

@@ -4,7 +4,8 @@
  * The descriptions and examples come from the schema's metadata.
  */
 import { z } from 'zod';
-import { suggest, type KeyMeta } from './schema.js';
+import { suggest } from './cross-checks.js';
+import type { KeyMeta } from './schema.js';
 
 export interface ConfigIssue {
   /** Key path as written in the config, e.g. `actors[2].role`; empty for the whole config. */

@@ -1,4 +1,7 @@
 /**
+ * Long module: one contract (forgeValues) whose cases, one per way code reads a setting, only make
+ * sense side by side.
+ *
  * Forged values that follow the code: what an attacker would write into a
  * custom setting that a policy trusts, derived from how the policy's code
  * (through every function it calls) reads that setting.
