@@ -80,25 +80,29 @@ describe('graphile-migrate workflow', () => {
     expect(readFileSync(path.join(project.root, 'migrations', 'committed', added), 'utf8')).toBe(committedText);
   });
 
-  it('a database at the previous committed migration migrates to the same schema as a fresh reset', async () => {
+  it('a database at an earlier committed migration migrates to the same schema as a fresh reset', async () => {
     project = tempProject();
     const files = committedFiles(project.root);
-    expect(files.length).toBeGreaterThan(0);
-    const last = files[files.length - 1]!;
+    expect(files.length).toBeGreaterThan(1);
     const committedDir = path.join(project.root, 'migrations', 'committed');
-    const parked = path.join(project.root, last);
-    renameSync(path.join(committedDir, last), parked);
-    const previous = project.target();
-    await resetDatabase(previous);
-    renameSync(parked, path.join(committedDir, last));
-    const atPrevious = await fingerprintOf(previous);
-    await migrateDatabase(previous);
-    const migrated = await fingerprintOf(previous);
-    expect(migrated).not.toEqual(atPrevious);
-
     const fresh = await freshDatabase();
     try {
-      expect(migrated).toEqual(await schemaFingerprint(fresh.db));
+      const target = await schemaFingerprint(fresh.db);
+      const previous = project.target();
+      // Go back one committed migration at a time until the schema differs: the newest ones may only
+      // change data (000005 renumbers reference rows), and a database they left alike proves nothing.
+      let atPrevious: string[] = target;
+      for (let parked = 1; parked < files.length; parked++) {
+        const moved = files.slice(files.length - parked);
+        for (const f of moved) renameSync(path.join(committedDir, f), path.join(project.root, f));
+        await resetDatabase(previous);
+        for (const f of moved) renameSync(path.join(project.root, f), path.join(committedDir, f));
+        atPrevious = await fingerprintOf(previous);
+        if (JSON.stringify(atPrevious) !== JSON.stringify(target)) break;
+      }
+      expect(atPrevious).not.toEqual(target);
+      await migrateDatabase(previous);
+      expect(await fingerprintOf(previous)).toEqual(target);
     } finally {
       await fresh.drop();
     }

@@ -184,7 +184,7 @@ export async function runProbes(db: ConnectionPool, catalog: Catalog, config: Re
     if (f) findings.push(f);
   }
   const matrix = stats.map(matrixCellOf);
-  const notes = runNotes(ex, dropped, filled);
+  const notes = runNotes(ex, model, dropped, filled);
   findings.push(...coverageFindings(coverageFacts(ex, filled), matrix, { worlds: done, rows, checks: judged }));
   // Reviewed exceptions stay visible, as info (the lint applies them to its own findings).
   const reviewed = applyAccepted(findings, config);
@@ -229,8 +229,12 @@ function abortOnContextFailure(ex: EngineContext, w: WorldOutcome): void {
   }
 }
 
-function runNotes(ex: PreparedRun, dropped: Map<string, { count: number; reason: string }>, filled: Map<string, number>): string[] {
+function runNotes(ex: PreparedRun, model: TenancyModel, dropped: Map<string, { count: number; reason: string }>, filled: Map<string, number>): string[] {
   const notes = ex.world.unfillable.map((u) => `${u.relation}: never filled (${u.reason})`);
+  // An actor meant to see every tenant has nothing that could leak to it: say so, rather than let its
+  // absence from the matrix read as an oversight.
+  for (const a of model.actors.filter((x) => x.expect === 'all'))
+    notes.push(`actor ${a.name}: expects every tenant's rows, so no isolation probe applies to it (the lint checks what its role may reach)`);
   for (const u of ex.unresolved) notes.push(`${u.column}: ${u.reason}; rows may be refused (set probes.columns["${u.column}"])`);
   for (const [rel, d] of [...dropped].sort(([a], [b]) => (a < b ? -1 : 1))) notes.push(`${rel}: ${d.count} generated row(s) refused by the database, e.g. ${d.reason}`);
   for (const p of ex.world.relations) {
