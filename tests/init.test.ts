@@ -91,7 +91,7 @@ describe('init on the reference schema', () => {
     expect(result.report.coverage.checks).toBeGreaterThan(100);
     expect(new Set(result.report.matrix.map((m) => m.actor))).toEqual(new Set(config.actors.filter((a) => a.expect !== 'all').map((a) => a.name)));
     expect(result.report.coverage.actors).toBe(3);
-    expect(result.report.notes).toContain('actor platform: expects every tenant\'s rows, so no isolation probe applies to it (the lint checks what its role may reach)');
+    expect(result.report.notes).toContain("actor platform: expects every tenant's rows, so no isolation probe applies to it (the lint checks what its role may reach)");
     expect(r.lint.error).toBe(0);
   });
 });
