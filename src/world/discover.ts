@@ -15,6 +15,7 @@ import type { WorldPlan } from './plan.js';
 import { rolledBack } from '../db/rolled-back.js';
 import { rng, uuid, type Rng } from './values.js';
 import { digitPool, discoverRowPatches, poolGenerator, type RowPatch } from './row-checks.js';
+import { definitionsFingerprint, tried } from './try-memo.js';
 
 export type ColumnGenerator = (n: number, r: Rng) => unknown;
 
@@ -185,7 +186,15 @@ async function discover(db: Queryable, catalog: Catalog, plan: WorldPlan): Promi
   const generators = new Map<string, ColumnGenerator>();
   const unresolved: Discovery['unresolved'] = [];
   const types = new Map(catalog.types.map((t) => [`${t.schema}.${t.name}`, t]));
-  await db.query(sql.__dangerous__rawValue(TRY_SQL));
+  const fingerprint = await definitionsFingerprint(db);
+  let installed = false;
+  const tryValues = (expr: string, values: string[]) =>
+    tried(fingerprint, ['values', expr, values], async () => {
+      if (!installed) await db.query(sql.__dangerous__rawValue(TRY_SQL));
+      installed = true;
+      const [row] = await db.query(sql`select pg_temp.tp_try_values(${expr}, ${values}::text[]) as ok`);
+      return row!.ok as boolean[];
+    });
   for (const p of plan.relations) {
     const r = p.relation;
     const fkColumns = new Set(p.parents.flatMap((x) => x.fk.columns));
@@ -205,8 +214,7 @@ async function discover(db: Queryable, catalog: Catalog, plan: WorldPlan): Promi
       const expr = `select ${predicate} from (select $1::${col.type} as ${sqlIdentifier(col.name)}) s`;
       const samples = styles.map((s, i) => [0, 1, 2].map((k) => serialise(s.make(7 + k * 13 + i, rng(1000 + i * 7 + k)))));
       const flat = samples.flat();
-      const [row] = await db.query(sql`select pg_temp.tp_try_values(${expr}, ${flat}::text[]) as ok`);
-      const ok = row.ok as boolean[];
+      const ok = await tryValues(expr, flat);
       const chosen = styles.findIndex((_, i) => ok[i * 3] && ok[i * 3 + 1] && ok[i * 3 + 2]);
       const key = `${r.qualifiedName}.${col.name}`;
       if (chosen >= 0) {
@@ -218,21 +226,21 @@ async function discover(db: Queryable, catalog: Catalog, plan: WorldPlan): Promi
         ...digitPool(key.length),
         ...styles.flatMap((st, i) => Array.from({ length: 20 }, (_, k) => serialise(st.make(101 + k * 17 + i, rng(5000 + i * 31 + k))))),
       ];
-      const [pooled] = await db.query(sql`select pg_temp.tp_try_values(${expr}, ${candidates}::text[]) as ok`);
-      let passed = [...new Set(candidates.filter((_, i) => (pooled!.ok as boolean[])[i]))];
+      const pooled = await tryValues(expr, candidates);
+      let passed = [...new Set(candidates.filter((_, i) => pooled[i]))];
       // More of the lengths that passed, so that a unique column has values enough.
       const lengths = new Set(passed.map((v) => v.length));
       if (passed.length > 0 && passed.length < 32 && passed.every((v) => /^[0-9]+$/.test(v))) {
         const more = digitPool(key.length + 1, [...lengths], 1500);
-        const [again] = await db.query(sql`select pg_temp.tp_try_values(${expr}, ${more}::text[]) as ok`);
-        passed = [...new Set([...passed, ...more.filter((_, i) => (again!.ok as boolean[])[i])])];
+        const again = await tryValues(expr, more);
+        passed = [...new Set([...passed, ...more.filter((_, i) => again[i])])];
       }
       passed = passed.slice(0, 64);
       if (passed.length > 0) generators.set(key, poolGenerator(passed));
       else unresolved.push({ column: key, reason: `no generated value passed ${checks.length ? checks.join(' AND ') : `the domain ${col.type}`}` });
     }
   }
-  const rows = await discoverRowPatches(db, plan, generators, types);
+  const rows = await discoverRowPatches(db, plan, generators, types, fingerprint);
   return { generators, patches: rows.patches, unresolved: [...unresolved, ...rows.unresolved] };
 }
 

@@ -17,6 +17,7 @@ import type { Column, Relation } from '../catalog/types.js';
 import { quoteIdent, quoteRelation } from '../sql/text.js';
 import type { PlannedRelation, WorldPlan } from './plan.js';
 import { fallbackValue, rng, uuid, type Rng } from './values.js';
+import { tried } from './try-memo.js';
 
 export type ColumnGenerator = (n: number, r: Rng) => unknown;
 
@@ -136,10 +137,18 @@ export async function discoverRowPatches(
   plan: WorldPlan,
   generators: ReadonlyMap<string, ColumnGenerator>,
   types: Parameters<typeof fallbackValue>[3],
+  fingerprint: string,
 ): Promise<{ patches: Map<string, RowPatch[]>; unresolved: Array<{ column: string; reason: string }> }> {
   const patches = new Map<string, RowPatch[]>();
   const unresolved: Array<{ column: string; reason: string }> = [];
-  await db.query(sql.__dangerous__rawValue(TRY_ROWS_SQL));
+  let installed = false;
+  const tryRows = (expr: string, relation: string, rows: string[]) =>
+    tried(fingerprint, ['rows', expr, relation, rows], async () => {
+      if (!installed) await db.query(sql.__dangerous__rawValue(TRY_ROWS_SQL));
+      installed = true;
+      const [res] = await db.query(sql`select pg_temp.tp_try_rows(${expr}, ${relation}, ${rows}::jsonb[]) as ok`);
+      return res!.ok as boolean[];
+    });
   for (const p of plan.relations) {
     const r = p.relation;
     const fixed = fixedColumns(p);
@@ -169,8 +178,11 @@ export async function discoverRowPatches(
       // NOT NULL too: a NULL makes a CHECK pass, but not the row.
       const notNull = free.filter((c) => c.notNull).map((c) => `t.${quoteIdent(c.name)} is not null`);
       const expr = [...together.map((t) => `((${t}) is not false)`), ...notNull].join(' and ');
-      const [res] = await db.query(sql`select pg_temp.tp_try_rows(${expr}, ${quoteRelation(r.qualifiedName)}, ${rows.map((x) => JSON.stringify(x))}::jsonb[]) as ok`);
-      const ok = res!.ok as boolean[];
+      const ok = await tryRows(
+        expr,
+        quoteRelation(r.qualifiedName),
+        rows.map((x) => JSON.stringify(x)),
+      );
       const winner = combos.findIndex((_, k) => DRAWS.every((v) => ok[k * DRAWS.length + v]));
       const names = group.map((g) => g.name).join(', ');
       if (winner < 0) {
