@@ -68,7 +68,7 @@ export function tableRows(r: BenchResults): Row[] {
       `engine, checks/s, reference schema`,
       show(x.engine),
       `>= 20,000: ${met(x.engine.median >= 20000)}`,
-      `${x.relations} tenant relations x ${x.actors} actors, ${x.engineWorlds} worlds, ${fmt(x.engineChecks)} checks run (whatever their outcome); checkIsolation's probes phase`,
+      `${x.relations} tenant relations x ${x.actors} actors, ${x.engineWorlds} worlds, ${fmt(x.engineChecks)} checks run (whatever their outcome); checkIsolation's probes phase, on one pool kept across rounds (its runner and plans warm from the warm-up round, as in watch or a test file; a cold start is the gate row)`,
       cmd,
     ]);
     rows.push([

@@ -184,7 +184,7 @@ ${g.checks.map((c) => checkBlock(c, spec.profile === true)).join('\n')}
 function checkBlock(c: PlannedCheck, timed: boolean): string {
   const needsPayload = c.bind !== undefined;
   const inner = needsPayload
-    ? `v_payload := p->'b'->('${c.id}:' || v_slot);
+    ? `v_payload := v_payloads->('${c.id}:' || v_slot);
         if v_payload is null then v_state := 'x';
         else
 ${indent(c.block, 10)}
