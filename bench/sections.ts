@@ -42,9 +42,13 @@ export const PER_CASE_CHECKS = 6;
 /** Worlds of the hand-written suites' fixture (the round trips and pgTAP): the engine's first ones. */
 export const SUITE_WORLDS = 10;
 export const PLANTED_TABLES = 20;
-/** Scaling: a short run and a longer one (about as many checks at every size), the difference being the worlds' own cost. */
+/**
+ * Scaling: a short run and a longer one (about as many checks at every size), the difference being the
+ * worlds' own cost. At least 24 worlds: at 200 tables a run's fixed cost is ~6 s, and the 6 worlds'
+ * difference that 8 gave (~1.5 s) moved 2x from one bench run to the next.
+ */
 export const SCALING_FEW = 2;
-export const scalingMany = (tables: number) => Math.max(8, Math.round(1600 / tables));
+export const scalingMany = (tables: number) => Math.max(24, Math.round(1600 / tables));
 
 /** `warm-up + runs` rounds of `fn`, the warm-up's result dropped. */
 async function rounds<T>(runs: number, log: (line: string) => void, what: string, fn: (i: number) => Promise<T>): Promise<T[]> {
