@@ -15,7 +15,8 @@ import type { ResolvedConfig } from '../src/config/schema.js';
 import { checkIsolation, type IsolationResult } from '../src/engine/isolation.js';
 import { prepareRun } from '../src/probes/prepare.js';
 import { resolveTenancy } from '../src/tenancy/model.js';
-import { buildWorld, worldShapeArbitrary, type WorldShape } from '../src/world/build.js';
+import { worldArbitrary } from '../src/probes/engine.js';
+import { buildWorld, type WorldShape } from '../src/world/build.js';
 import { insertWorld } from '../src/world/insert.js';
 
 // ---------------------------------------------------------------- the engine, as the CLI runs it
@@ -82,14 +83,7 @@ export interface Worlds {
 /** The engine's own preparation of a run (plan, generators, factories, reference rows) and its world builder. */
 export async function engineWorlds(db: ConnectionPool, catalog: Catalog, config: ResolvedConfig): Promise<Worlds> {
   const ex = await prepareRun(db, catalog, config, resolveTenancy(catalog, config));
-  const { tenantsPerWorld, maxRowsPerTable, principalsPerWorld } = config.probes;
-  const arbitrary = worldShapeArbitrary(ex.world, {
-    minTenants: tenantsPerWorld.min,
-    maxTenants: tenantsPerWorld.max,
-    minPrincipals: principalsPerWorld.min,
-    maxPrincipals: principalsPerWorld.max,
-    maxRows: maxRowsPerTable,
-  });
+  const arbitrary = worldArbitrary(ex.world, config);
   return {
     shapes: (runs, seed) => fc.sample(arbitrary, { numRuns: runs, seed }),
     write: async (tx, shape) => {

@@ -16,6 +16,7 @@ import type { ActorEntry, Finding, MatrixCell } from '../findings/types.js';
 import { resolveTenancy, type TenancyModel } from '../tenancy/model.js';
 import { stepToSql } from '../tenancy/steps.js';
 import { worldShapeArbitrary, type WorldShape } from '../world/build.js';
+import type { WorldPlan } from '../world/plan.js';
 import { cellStats, compareCells, inconclusiveReason, matrixCellOf, type CellAgg, type CellStats } from './cells.js';
 import { coverageFacts, coverageFindings, overRestrictionFinding, probeFinding } from './findings.js';
 import { pooledContextFindings } from './pooled-context.js';
@@ -74,14 +75,7 @@ export async function runProbes(db: ConnectionPool, catalog: Catalog, config: Re
     );
   }
 
-  const { tenantsPerWorld, maxRowsPerTable, principalsPerWorld } = config.probes;
-  const arbitrary = worldShapeArbitrary(ex.world, {
-    minTenants: tenantsPerWorld.min,
-    maxTenants: tenantsPerWorld.max,
-    minPrincipals: principalsPerWorld.min,
-    maxPrincipals: principalsPerWorld.max,
-    maxRows: maxRowsPerTable,
-  });
+  const arbitrary = worldArbitrary(ex.world, config);
   const shapes = fc.sample(arbitrary, { numRuns: o.runs, seed: o.seed });
   const mine = shapes.map((_, i) => i).filter((i) => !o.shard || i % o.shard.count === o.shard.index - 1);
 
@@ -210,6 +204,18 @@ export async function runProbes(db: ConnectionPool, catalog: Catalog, config: Re
     connectedAs,
     timings: { worlds: Math.round(worldsMs), shrinking: Math.round(shrinkMs) },
   };
+}
+
+/** The worlds a run samples from: the config's bounds on tenants, principals and rows. */
+export function worldArbitrary(world: WorldPlan, config: ResolvedConfig) {
+  const { tenantsPerWorld, maxRowsPerTable, principalsPerWorld } = config.probes;
+  return worldShapeArbitrary(world, {
+    minTenants: tenantsPerWorld.min,
+    maxTenants: tenantsPerWorld.max,
+    minPrincipals: principalsPerWorld.min,
+    maxPrincipals: principalsPerWorld.max,
+    maxRows: maxRowsPerTable,
+  });
 }
 
 /** A context that cannot be entered proves nothing: stop with the actor, the SQL and PostgreSQL's error. */

@@ -35,11 +35,8 @@ export async function pooledContextFindings(db: ConnectionPool, model: TenancyMo
         const [row] = await conn.query(sql`select coalesce(current_setting(${s}, true), '') as v`);
         if ((row.v as string) !== '') out.push(`${s} = '${row.v as string}'`);
       }
-      // Leave the connection as found for the next user of the pool, the runner it holds included:
-      // forgetting it would reinstall the runner, and replan every check, on the next run.
-      const [kept] = await conn.query(sql`select current_setting('tp.runner', true) as runner`);
+      // Leave the connection as found for the next user of the pool.
       await conn.query(sql`reset all`);
-      if (kept?.runner) await conn.query(sql`select set_config('tp.runner', ${kept.runner as string}, false)`);
       return out;
     });
     if (leaked.length === 0) continue;

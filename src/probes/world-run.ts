@@ -88,15 +88,17 @@ type TxSource = { tx<T>(fn: (tx: Transaction) => Promise<T>): Promise<T> };
 /**
  * The runner's temporary objects, once per connection (they live as long as the session). A
  * connection that already holds the same runner (the same checks on the same catalog: a pool
- * reused by the next run) keeps it, and with it every plan its statements have cached.
+ * reused by the next run) keeps it, and with it every plan its statements have cached. The runner's
+ * hash is the comment of its function: it goes with the objects it describes (DISCARD TEMP drops
+ * both), and a RESET ALL by whoever used the connection in between leaves it.
  */
 export async function installRunner(conn: Queryable, ex: EngineContext): Promise<void> {
   const statements = installSql(ex.plan.spec);
   const hash = createHash('sha256').update(statements.join('\0')).digest('hex').slice(0, 32);
-  const [row] = await conn.query(sql`select current_setting('tp.runner', true) as installed`);
+  const [row] = await conn.query(sql`select obj_description(to_regprocedure('pg_temp.tp_run(jsonb)'), 'pg_proc') as installed`);
   if (row?.installed === hash) return;
   for (const s of statements) await conn.query(sql.__dangerous__rawValue(s));
-  await conn.query(sql`select set_config('tp.runner', ${hash}, false)`);
+  await conn.query(sql.__dangerous__rawValue(`comment on function pg_temp.tp_run(jsonb) is ${quoteLiteral(hash)}`));
 }
 
 // A function the world calls that never returns must not hang the run; nor must a lock. Generic plans:
