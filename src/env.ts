@@ -22,6 +22,11 @@ const EnvSchema = z.object({
       }
       return n as PgMajor;
     }),
+  // libpq's variable: how long to wait for a server that is starting (db/pool.ts connectWaitMs).
+  PGCONNECT_TIMEOUT: z
+    .string()
+    .optional()
+    .refine((v) => !v?.trim() || (Number.isFinite(Number(v)) && Number(v) >= 0), 'expected a number of seconds'),
   TENANTPROOF_ENGINE: z.enum(['embedded', 'docker']).optional(),
   CI: z.string().optional(),
 });

@@ -162,7 +162,10 @@ describe('config mistakes exit 2 before any server starts', () => {
     writeConfig(project.root);
     mkdirSync(path.join(project.root, 'deep', 'er'), { recursive: true });
     // A bad flag after the config is found: the config was accepted (no config error), the flag was not.
-    const r = await cli(['check', '--database-url', 'postgres://nobody@127.0.0.1:1/x', '--runs', '1'], { cwd: path.join(project.root, 'deep', 'er') });
+    const r = await cli(['check', '--database-url', 'postgres://nobody@127.0.0.1:1/x', '--runs', '1'], {
+      cwd: path.join(project.root, 'deep', 'er'),
+      env: { PGCONNECT_TIMEOUT: '1' },
+    });
     expect(r.stderr).not.toMatch(/config-missing|config-invalid/);
     expect(r.stderr).toMatch(/\[server-unreachable\]/);
     expect(r.code).toBe(2);
@@ -183,7 +186,8 @@ describe('an unreachable server exits 2 with the fix, and no password', () => {
     ['watch', ['watch'], { DATABASE_URL: url }],
     ['init', ['init', '--database-url', url, '--dry-run'], {}],
   ] as const)('%s', async (_name, args, env) => {
-    const r = await cli([...args], { cwd: project.root, env });
+    // One attempt, not ten seconds of waiting for a server to start.
+    const r = await cli([...args], { cwd: project.root, env: { ...env, PGCONNECT_TIMEOUT: '1' } });
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/\[server-unreachable\]: nothing accepts connections at postgres:\/\/someone:\*\*\*@127\.0\.0\.1:1\/app/);
     expect(r.stderr).toMatch(/fix: start that PostgreSQL server/);

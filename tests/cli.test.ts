@@ -48,7 +48,8 @@ describe('usage and infrastructure errors exit 2 with the problem and the fix', 
   });
 
   it('an unreachable server', async () => {
-    const r = await cli(['db', 'migrate'], { env: { DATABASE_URL: 'postgres://someone:secret@127.0.0.1:1/app' } });
+    // One attempt, not ten seconds of waiting for a server to start (how long is the product's default).
+    const r = await cli(['db', 'migrate'], { env: { DATABASE_URL: 'postgres://someone:secret@127.0.0.1:1/app', PGCONNECT_TIMEOUT: '1' } });
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/nothing accepts connections at postgres:\/\/someone:\*\*\*@127\.0\.0\.1:1\/app/);
     expect(r.stderr).not.toMatch(/secret/);

@@ -7,6 +7,7 @@ import type { ResolvedConfig } from '../src/config/schema.js';
 import { openPool } from '../src/db/pool.js';
 import { checkIsolation } from '../src/engine/isolation.js';
 import type { Finding } from '../src/findings/types.js';
+import { DYNAMIC_RULE_IDS } from '../src/probes/ids.js';
 import { freshDatabase } from './support/database.js';
 import { CORRECT_VARIANTS, MUTATIONS, WARNING_MUTATIONS, type Mutation } from './mutations/catalog.js';
 import { tempProject, type TempProject } from './support/temp-project.js';
@@ -117,14 +118,23 @@ describe('the reference schema, unmutated', () => {
   });
 });
 
+// One run per mutation, lint and probes together, as the gate runs them. The probes never read the
+// lint's findings (src/engine/isolation.ts runs them apart), and every finding names the half that
+// made it (a lint rule, or a dynamic rule id): "the probes alone" are the run's dynamic findings, and
+// "the lint alone" its lint findings, exactly what a run with the other half switched off reports.
+const DYNAMIC = new Set(DYNAMIC_RULE_IDS);
+const dynamicOf = (findings: Finding[]) => findings.filter((f) => DYNAMIC.has(f.rule));
+const lintOf = (findings: Finding[]) => findings.filter((f) => !DYNAMIC.has(f.rule));
+
 describe('mutations that must fail the gate', () => {
   expect(MUTATIONS.length).toBeGreaterThanOrEqual(20);
   for (const m of MUTATIONS) {
     it(`${m.id} (pitfall ${m.pitfall}) is caught by ${m.expect.join(' or ')}`, async () => {
+      // What the probes must catch is a probe's rule, or "the probes alone" would prove nothing.
+      expect((m.probes ?? []).filter((r) => !DYNAMIC.has(r))).toEqual([]);
       const { db, config, cleanup } = await mutated(m);
       try {
         const both = await checkIsolation(db, config, { runs: RUNS, seed: 7 });
-        const lintOnly = await checkIsolation(db, config, { probes: false });
         const named = errorsOf(both.report.findings).filter((f) => m.expect.includes(f.rule));
         expect(both.report.verdict).toBe('fail');
         expect(
@@ -135,19 +145,17 @@ describe('mutations that must fail the gate', () => {
         ).not.toEqual([]);
         let probesCaught: boolean | null = null;
         if (m.probes) {
-          const probesOnly = await checkIsolation(db, config, { lint: false, runs: RUNS, seed: 7 });
-          const caught = errorsOf(probesOnly.report.findings).filter((f) => m.probes!.includes(f.rule));
+          const probeErrors = errorsOf(dynamicOf(both.report.findings));
+          const caught = probeErrors.filter((f) => m.probes!.includes(f.rule));
           probesCaught = caught.length > 0;
           expect(
             caught.map((f) => f.rule),
-            `probe errors: ${errorsOf(probesOnly.report.findings)
-              .map((f) => f.rule)
-              .join(', ')}`,
+            `probe errors: ${probeErrors.map((f) => f.rule).join(', ')}`,
           ).not.toEqual([]);
           // A leak found by a probe comes with SQL that replays it.
           expect(caught[0]!.reproduction).toMatch(/^-- tenantproof:/);
         }
-        kills.push({ id: m.id, lint: errorsOf(lintOnly.report.findings).length > 0, probes: probesCaught, both: both.report.verdict === 'fail' });
+        kills.push({ id: m.id, lint: errorsOf(lintOf(both.report.findings)).length > 0, probes: probesCaught, both: both.report.verdict === 'fail' });
       } finally {
         await cleanup();
       }
@@ -158,15 +166,23 @@ describe('mutations that must fail the gate', () => {
 describe('side channels are reported as warnings', () => {
   for (const m of WARNING_MUTATIONS) {
     it(`${m.id} (pitfall ${m.pitfall}) is reported by ${m.expect.join(' or ')}`, async () => {
+      expect((m.probes ?? []).filter((r) => !DYNAMIC.has(r))).toEqual([]);
       const { db, config, cleanup } = await mutated(m);
       try {
-        const { report } = await checkIsolation(db, config, { probes: false });
-        expect(report.findings.filter((f) => m.expect.includes(f.rule)).map((f) => f.severity)).toContain('warning');
+        const { report } = await checkIsolation(db, config, m.probes ? { runs: RUNS, seed: 7 } : { probes: false });
+        expect(
+          lintOf(report.findings)
+            .filter((f) => m.expect.includes(f.rule))
+            .map((f) => f.severity),
+        ).toContain('warning');
         if (m.probes) {
           // Seen at run time too, as a warning: the gate still passes.
-          const probed = await checkIsolation(db, config, { lint: false, runs: RUNS, seed: 7 });
-          expect(probed.report.findings.filter((f) => m.probes!.includes(f.rule)).map((f) => f.severity)).toContain('warning');
-          expect(probed.report.verdict).toBe('pass');
+          expect(
+            dynamicOf(report.findings)
+              .filter((f) => m.probes!.includes(f.rule))
+              .map((f) => f.severity),
+          ).toContain('warning');
+          expect(report.verdict).toBe('pass');
         }
       } finally {
         await cleanup();

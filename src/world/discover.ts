@@ -11,6 +11,7 @@ import RandExp from 'randexp';
 import { sql, type Queryable, type Transaction } from '@databases/pg';
 import type { Catalog, Column, Relation } from '../catalog/types.js';
 import { sqlIdentifier } from '../config/context.js';
+import { quoteLiteral } from '../sql/text.js';
 import type { WorldPlan } from './plan.js';
 import { rolledBack } from '../db/rolled-back.js';
 import { rng, uuid, type Rng } from './values.js';
@@ -24,6 +25,8 @@ interface Style {
   make: ColumnGenerator;
 }
 
+// `expr` reads its candidate as ${CANDIDATE}; a statement over every candidate at once is tried first.
+const CANDIDATE = '__tp_candidate__';
 const TRY_SQL = `
 create or replace function pg_temp.tp_try_values(expr text, candidates text[]) returns boolean[]
 language plpgsql as $$
@@ -32,9 +35,17 @@ declare
   ok boolean;
   v text;
 begin
+  -- Every candidate in one statement, planned once; when one of them raises (a failed cast), one at a time.
+  begin
+    execute format('select array_agg(coalesce(x.ok, false) order by u.o) from unnest($1) with ordinality u(v, o) cross join lateral (%s) x(ok)', replace(expr, '${CANDIDATE}', 'u.v'))
+      into out using candidates;
+    return coalesce(out, '{}');
+  exception when others then
+    out := '{}';
+  end;
   foreach v in array candidates loop
     begin
-      execute expr into ok using v;
+      execute replace(expr, '${CANDIDATE}', '$1') into ok using v;
       out := out || coalesce(ok, false);
     exception when others then
       out := out || false;
@@ -211,7 +222,10 @@ async function discover(db: Queryable, catalog: Catalog, plan: WorldPlan): Promi
       // NULL passes a CHECK: a candidate is valid only when every check is true, and the cast succeeds.
       // The column is always referenced: an unreferenced cast to a domain is optimised away, and never checked.
       const predicate = [`${sqlIdentifier(col.name)} is not null`, ...checks.map((c) => `((${c}) is true)`)].join(' and ');
-      const expr = `select ${predicate} from (select $1::${col.type} as ${sqlIdentifier(col.name)}) s`;
+      // A value a domain refuses is NULL here, not an error (PostgreSQL 16+): every candidate goes in one statement.
+      const value =
+        domain?.kind === 'domain' && catalog.serverVersion >= 160000 ? `(case when pg_input_is_valid(${CANDIDATE}, ${quoteLiteral(col.type)}) then ${CANDIDATE} end)` : CANDIDATE;
+      const expr = `select ${predicate} from (select ${value}::${col.type} as ${sqlIdentifier(col.name)}) s`;
       const samples = styles.map((s, i) => [0, 1, 2].map((k) => serialise(s.make(7 + k * 13 + i, rng(1000 + i * 7 + k)))));
       const flat = samples.flat();
       const ok = await tryValues(expr, flat);

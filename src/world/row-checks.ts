@@ -36,6 +36,14 @@ declare
   ok boolean;
   c jsonb;
 begin
+  -- Every candidate in one statement, planned once; when one of them raises, one at a time.
+  begin
+    execute format('select array_agg(coalesce((%s), false) order by u.o) from unnest($1) with ordinality u(c, o) cross join lateral jsonb_populate_record(null::%s, u.c) t', expr, rel)
+      into out using candidates;
+    return coalesce(out, '{}');
+  exception when others then
+    out := '{}';
+  end;
   foreach c in array candidates loop
     begin
       execute format('select (%s) from jsonb_populate_record(null::%s, $1) t', expr, rel) into ok using c;
