@@ -219,9 +219,14 @@ function pickTenants(existing: readonly string[], count: number, seed: number): 
  */
 function buildRow(b: Building, p: PlannedRelation, tenant: string | null, fixed: Record<string, unknown>): Record<string, unknown> | null {
   const existing = b.world.rows.get(p.relation.qualifiedName) ?? [];
-  const keys = p.uniqueKeys.filter((k) => k.length > 0);
+  const keys = p.uniqueKeys;
   const clash = (row: Record<string, unknown>) =>
-    keys.some((k) => k.every((c) => row[c] !== null && row[c] !== undefined) && existing.some((x) => k.every((c) => String(x.values[c]) === String(row[c]))));
+    keys.some(
+      (k) =>
+        k.columns.every((c) => row[c] !== null && row[c] !== undefined) &&
+        (k.applies?.(row) ?? true) &&
+        existing.some((x) => (k.applies?.(x.values) ?? true) && k.columns.every((c) => String(x.values[c]) === String(row[c]))),
+    );
   for (let attempt = 0; attempt < 6; attempt++) {
     const row = buildOnce(b, p, tenant, fixed);
     if (!row || keys.length === 0 || !clash(row)) return row;

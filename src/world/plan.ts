@@ -8,6 +8,7 @@
 import { callNames } from '../catalog/expressions.js';
 import type { Catalog, Column, ForeignKey, Func, Relation, TenantScope } from '../catalog/types.js';
 import type { TenancyModel } from '../tenancy/model.js';
+import { uniqueKeysOf, type UniqueKey } from './unique-keys.js';
 
 /**
  * What a relation is to the world: the tenant table (one row per tenant), tenant data (random rows
@@ -28,8 +29,8 @@ export interface PlannedRelation {
   parents: PlannedParent[];
   /** Key columns (primary key, else the first unique constraint): values a child may copy. */
   keyColumns: string[];
-  /** Unique keys whose values must differ between generated rows. */
-  uniqueKeys: string[][];
+  /** Unique keys whose values must differ between generated rows (unique-keys.ts). */
+  uniqueKeys: UniqueKey[];
   /** 1 when a unique key holds only the tenant column (one row per tenant); else no limit. */
   maxPerTenant: number;
   /**
@@ -135,7 +136,7 @@ export function planWorld(catalog: Catalog, model: TenancyModel, o: PlanOptions)
       columns: r.columns.filter((c) => !c.generated),
       parents,
       keyColumns: r.primaryKey?.columns ?? r.uniqueConstraints[0]?.columns ?? [],
-      uniqueKeys: [r.primaryKey, ...r.uniqueConstraints].filter((k) => k !== null).map((k) => k!.columns),
+      uniqueKeys: uniqueKeysOf(r),
       ...partitionRotation(r, byName),
       maxPerTenant:
         scopeColumn &&
