@@ -93,7 +93,7 @@ type TxSource = { tx<T>(fn: (tx: Transaction) => Promise<T>): Promise<T> };
  * both), and a RESET ALL by whoever used the connection in between leaves it.
  */
 export async function installRunner(conn: Queryable, ex: EngineContext): Promise<void> {
-  const statements = installSql(ex.plan.spec);
+  const statements = [...installSql(ex.plan.spec), worldFunctionSql(ex.snapshot)];
   const hash = createHash('sha256').update(statements.join('\0')).digest('hex').slice(0, 32);
   const [row] = await conn.query(sql`select obj_description(to_regprocedure('pg_temp.tp_run(jsonb)'), 'pg_proc') as installed`);
   if (row?.installed === hash) return;
@@ -101,37 +101,57 @@ export async function installRunner(conn: Queryable, ex: EngineContext): Promise
   await conn.query(sql.__dangerous__rawValue(`comment on function pg_temp.tp_run(jsonb) is ${quoteLiteral(hash)}`));
 }
 
+/**
+ * A world in one statement: its writes, the snapshot (static statements, so planned once per
+ * connection) and the runner. The driver sends a text of several statements one round trip each
+ * (it splits it first, in JavaScript): a world of 80 statements was 80 round trips.
+ */
+function worldFunctionSql(snapshot: readonly string[]): string {
+  return `create or replace function pg_temp.tp_world(writes text[], p jsonb) returns jsonb language plpgsql as $tp$
+declare w text;
+begin
+  foreach w in array writes loop execute w; end loop;
+${snapshot.map((s) => `  ${s};`).join('\n')}
+  return pg_temp.tp_run(p);
+end
+$tp$`;
+}
+
 // A function the world calls that never returns must not hang the run; nor must a lock. Generic plans:
 // each static statement is planned once per connection, not once per world (plpgsql would otherwise
-// plan the first five executions of every statement afresh).
-const GUARDS = ["set local statement_timeout = '120s'", "set local lock_timeout = '10s'", 'set local plan_cache_mode = force_generic_plan'];
+// plan the first five executions of every statement afresh). Set before the world's statement starts:
+// a statement's timeout is armed when it starts.
+const GUARDS = sql`select set_config('statement_timeout', '120s', true), set_config('lock_timeout', '10s', true), set_config('plan_cache_mode', 'force_generic_plan', true)`;
 
 export async function runWorld(db: TxSource, ex: EngineContext, shape: WorldShape, mask?: ReadonlySet<number>): Promise<WorldOutcome> {
   const world = buildWorld(ex.world, shape, ex.build);
   const writer = ex.writer?.(world) ?? null;
   const binding = bindWorld(ex.plan, ex.world, world, ex.build, mask);
-  const call = `select pg_temp.tp_run(${quoteLiteral(JSON.stringify(binding.wire))}::jsonb) as result`;
   const decode = (rows: Array<Record<string, unknown>>, inserted: InsertResult): WorldOutcome => {
     const result = rows[0]?.result as { o: string; n: string[]; t?: number[] } | undefined;
     if (!result) throw new Error('the runner returned nothing');
     return { shape, world, binding, inserted, outcomes: result.o, notes: result.n, ...(result.t ? { micros: result.t } : {}) };
   };
 
-  const text = [...GUARDS, ...worldStatements(ex.world, world, writer), ...ex.snapshot, call].join(';\n');
+  // Values travel as parameters: the driver scans a query's text, and a world's payloads are most of it.
+  const writes = worldStatements(ex.world, world, writer);
   try {
-    const rows = await rolledBack(db, (tx) => tx.query(sql.__dangerous__rawValue(text)));
+    const rows = await rolledBack(db, async (tx) => {
+      await tx.query(GUARDS);
+      return tx.query(sql`select pg_temp.tp_world(${writes}::text[], ${JSON.stringify(binding.wire)}::jsonb) as result`);
+    });
     return decode(rows, { rows: world.rows, dropped: new Map() });
   } catch {
     // Some generated row was refused: write the world row by row instead.
   }
   return rolledBack(db, async (tx) => {
-    for (const g of GUARDS) await tx.query(sql.__dangerous__rawValue(g));
+    await tx.query(GUARDS);
     const inserted = await insertWorld(tx, ex.world, world, writer);
     for (const [name, rows] of inserted.rows) world.rows.set(name, rows);
     for (const s of ex.snapshot) await tx.query(sql.__dangerous__rawValue(s));
     // Payloads were built against the planned rows: build them again against the rows that landed.
     const rebound = bindWorld(ex.plan, ex.world, world, ex.build, mask);
-    const rows = await tx.query(sql.__dangerous__rawValue(`select pg_temp.tp_run(${quoteLiteral(JSON.stringify(rebound.wire))}::jsonb) as result`));
+    const rows = await tx.query(sql`select pg_temp.tp_run(${JSON.stringify(rebound.wire)}::jsonb) as result`);
     return { ...decode(rows, inserted), binding: rebound };
   });
 }
