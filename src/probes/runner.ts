@@ -120,7 +120,7 @@ declare
   v_outs text[] := '{}';
   v_us bigint[] := '{}'; v_t0 timestamptz;
   n bigint; m bigint; v_state text; v_note text;
-  v_rel oid; v_row tid; v_vtenant text;
+  v_rel oid; v_row tid; v_vtenant text; v_rels oid[]; v_rows tid[]; v_vtenants text[]; v_k int;
   v_result text; v_hit boolean; v_constraint text; v_code text; v_message text;
 begin
 ${body.join('\n')}
@@ -241,12 +241,16 @@ export const AS_CHECKER = `perform set_config('session_authorization', v_checker
  */
 export function perRowBlock(o: { oids: readonly number[]; where: string; statement: string; judge?: string; relation: string; limit?: number }): string {
   const judge = o.judge ?? `if n > 0 then v_state := 'l'; v_note := 'l|' || n || '|' || v_vtenant || '|' || v_rel || '|' || v_row; else v_state := 'h'; v_note := null; end if;`;
+  // The candidates are read into arrays, not walked by a FOR over the query: that opens a cursor, and
+  // a cursor copies the function's parameter list, which grows with every check (5% of the runner).
   return `v_state := 'e';
-for v_rel, v_row, v_vtenant in
-  select s.reloid, s.row_ctid, s.tenant from ${T.snapshot} s
-   where s.reloid = any('{${o.oids.join(',')}}'::oid[]) and ${o.where}
-   order by s.children, s.tenant, s.row_key limit ${o.limit ?? 4}
-loop
+select coalesce(array_agg(x.reloid order by x.k), '{}'), coalesce(array_agg(x.row_ctid order by x.k), '{}'), coalesce(array_agg(x.tenant order by x.k), '{}')
+  into v_rels, v_rows, v_vtenants
+  from (select s.reloid, s.row_ctid, s.tenant, row_number() over (order by s.children, s.tenant, s.row_key) as k from ${T.snapshot} s
+         where s.reloid = any('{${o.oids.join(',')}}'::oid[]) and ${o.where}
+         order by s.children, s.tenant, s.row_key limit ${o.limit ?? 4}) x;
+for v_k in 1 .. cardinality(v_rels) loop
+  v_rel := v_rels[v_k]; v_row := v_rows[v_k]; v_vtenant := v_vtenants[v_k];
   perform set_config('tp.vrel', v_rel::text, true), set_config('tp.vrow', v_row::text, true);
   ${rolledBackBlock(`${o.statement};\nget diagnostics n = row_count;\n${judge}`, REFUSED_HOLDS).split('\n').join('\n  ')}
   -- The first row that shows something decides: a leak, or a refusal (the next world tries other rows).
