@@ -1,5 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
+import { LongestFirst } from './tests/support/sequencer.js';
 
 const src = (file: string) => fileURLToPath(new URL(`./src/${file}`, import.meta.url));
 
@@ -20,6 +21,10 @@ export default defineConfig({
     hookTimeout: 120_000,
     // Two cores: more workers only queue on the server.
     maxWorkers: 2,
+    // A worker keeps its modules from one file to the next (no test mocks a module): each of the
+    // sixty files no longer loads the SQL parser, the driver and zod again (suite 5.2 -> 4.3 min).
+    isolate: false,
+    sequence: { sequencer: LongestFirst },
     reporters: ['default', './tests/support/summary-reporter.ts'],
   },
 });
