@@ -104,7 +104,10 @@ export function bindWorld(plan: CheckPlan, worldPlan: WorldPlan, world: World, b
   const extraRow = cachedExtraRows(extraRowMaker(worldPlan, world, build));
   for (const g of plan.groups) {
     if (mask && !g.checks.some((c) => mask.has(c.id))) continue;
-    const slots = (bases.get(g.actor) ?? []).map((base) => groupSubject(g.actor, base, g.mode));
+    const slots = distinctSubjects(
+      g,
+      (bases.get(g.actor) ?? []).map((base) => groupSubject(g.actor, base, g.mode)),
+    );
     groups.set(g.id, slots);
     wireGroups[g.id] = slots.map((gb) => {
       const s = gb.subject;
@@ -135,13 +138,32 @@ export const payloadKey = (check: number, slot: number) => `${check}:${slot}`;
  * checks run in subtransactions of their own, so they may share values, and building rows (factories,
  * faker) is most of the cost of binding a world.
  */
+/**
+ * Without a context of its own (unset, empty, malformed), the subjects of an actor that logs in alike
+ * are one subject: the same login, role and settings, no tenant to see (v_allowed is empty), so its
+ * checks would run again with the same statements and the same outcome. Kept once, unless a check
+ * reads the subject's victims or payloads, which differ from slot to slot.
+ */
+function distinctSubjects(g: CheckPlan['groups'][number], slots: GroupBinding[]): GroupBinding[] {
+  if (g.mode === 'context' || g.checks.some((c) => c.bind !== undefined || /\bv_(vt|vp|own)\b/.test(c.block))) return slots;
+  const seen = new Set<string>();
+  return slots.filter((gb) => {
+    const s = gb.subject;
+    const key = JSON.stringify([s.tenant, s.principal, s.login, s.role, s.session ?? '', gb.statements]);
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}
+
 function cachedExtraRows(make: ReturnType<typeof extraRowMaker>): BindContext['extraRow'] {
   const cache = new Map<string, Record<string, unknown> | null>();
   return (relation, tenant, salt) => {
     const key = `${relation}\u0000${tenant}`;
     if (!cache.has(key)) cache.set(key, make(relation, tenant, salt));
     const row = cache.get(key);
-    return row ? structuredClone(row) : null;
+    // A shallow copy: a probe sets top-level values (its target key), never a nested one.
+    return row ? { ...row } : null;
   };
 }
 
