@@ -1,8 +1,8 @@
 /**
  * One world, start to finish, inside one transaction that is always rolled
  * back: write the world, snapshot it, run every check server-side. The
- * common case is one round trip (the writes, the snapshot and the runner
- * call as one text); when the database refuses some generated row, the world
+ * common case is one statement (pg_temp.tp_world: the writes, the snapshot
+ * and the runner); when the database refuses some generated row, the world
  * is written again statement by statement and row by row, dropping (and
  * counting) what it refuses.
  */
