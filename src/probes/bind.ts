@@ -134,18 +134,12 @@ export function bindWorld(plan: CheckPlan, worldPlan: WorldPlan, world: World, b
 export const payloadKey = (check: number, slot: number) => `${check}:${slot}`;
 
 /**
- * One planted row per relation and tenant per world, copied for every check that plants one: the
- * checks run in subtransactions of their own, so they may share values, and building rows (factories,
- * faker) is most of the cost of binding a world.
- */
-/**
- * Without a context of its own (unset, empty, malformed), the subjects of an actor that logs in alike
- * are one subject: the same login, role and settings, no tenant to see (v_allowed is empty), so its
- * checks would run again with the same statements and the same outcome. Kept once, unless a check
- * reads the subject's victims or payloads, which differ from slot to slot.
+ * In a group whose checks read nothing of the subject but its context (PlannedGroup.subjectFree), the
+ * subjects of an actor that log in alike are one subject: the same login, role and settings, no tenant
+ * to see (v_allowed is empty), so its checks would run again with the same statements and outcome.
  */
 function distinctSubjects(g: CheckPlan['groups'][number], slots: GroupBinding[]): GroupBinding[] {
-  if (g.mode === 'context' || g.checks.some((c) => c.bind !== undefined || /\bv_(vt|vp|own)\b/.test(c.block))) return slots;
+  if (!g.subjectFree) return slots;
   const seen = new Set<string>();
   return slots.filter((gb) => {
     const s = gb.subject;
@@ -156,6 +150,11 @@ function distinctSubjects(g: CheckPlan['groups'][number], slots: GroupBinding[])
   });
 }
 
+/**
+ * One planted row per relation and tenant per world, copied for every check that plants one: the
+ * checks run in subtransactions of their own, so they may share values, and building rows (factories,
+ * faker) is most of the cost of binding a world.
+ */
 function cachedExtraRows(make: ReturnType<typeof extraRowMaker>): BindContext['extraRow'] {
   const cache = new Map<string, Record<string, unknown> | null>();
   return (relation, tenant, salt) => {

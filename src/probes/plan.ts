@@ -73,7 +73,8 @@ export function planChecks(
     for (const mode of CONTEXT_MODES) {
       const mine = drafts.filter((d) => d.mode === mode);
       if (mine.length === 0) continue;
-      const group: PlannedGroup = { id: groups.length, actor, mode, checks: [] };
+      const subjectFree = mode !== 'context' && mine.every((d) => d.bind === undefined && !/\bv_(vt|vp|own)\b/.test(d.block));
+      const group: PlannedGroup = { id: groups.length, actor, mode, checks: [], subjectFree };
       for (const d of mine) {
         const c: PlannedCheck = { ...d, id: checks.length, actor, group: group.id };
         group.checks.push(c);

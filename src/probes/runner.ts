@@ -35,6 +35,11 @@ export interface PlannedGroup {
   actor: ActorModel;
   mode: ContextMode;
   checks: PlannedCheck[];
+  /**
+   * Its checks read nothing of the subject beyond the context it enters (no context of its own: unset,
+   * empty, malformed; no payload, no victim): subjects that enter alike give the same outcomes.
+   */
+  subjectFree: boolean;
 }
 
 export interface RunnerSpec {
