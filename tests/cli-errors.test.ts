@@ -252,7 +252,7 @@ describe('the gate on its own embedded server', () => {
   it("a broken current.sql: the file, the line and PostgreSQL's message, exit 2, the server stopped", async () => {
     writeFileSync(path.join(project.root, 'current.sql'), '-- half done\ncreate polcy leak on app.documents using (true);\n');
     const r = await cli(['gate', '--runs', '1'], { cwd: project.root, env: { DATABASE_URL: undefined } });
-    expect(r.code).toBe(2);
+    expect(r.code, r.stderr).toBe(2);
     expect(r.stderr).toMatch(/\[migration-failed\]: migration failed at current\.sql:2: syntax error at or near "polcy" \(SQLSTATE 42601\)/);
     expect(r.stderr).toMatch(/fix: fix the SQL named above and run again/);
     expect(existsSync(path.join(project.root, 'reports', 'isolation-report.json'))).toBe(false);
