@@ -44,9 +44,9 @@ export interface Statements {
   exposedTenantColumn(r: Relation): string | null;
   /** A read of `r` as the actor: (rows of other tenants seen, own rows seen). */
   read(r: Relation, b: Bindings): string | null;
-  /** `insert into r (cols) select cols from jsonb_populate_record(null::r, payload)`. */
+  /** `insert into r (cols) select cols from jsonb_to_record(payload) as x(cols)`. */
   insertPayload(r: Relation, columns: readonly string[], b: Bindings, suffix?: string): string;
-  /** `(cols) = (select x.cols from jsonb_populate_record(...))`: a SET list that reads no column of the target. */
+  /** `(cols) = (select x.cols from jsonb_to_record(...) as x(cols))`: a SET list that reads no column of the target. */
   setFromPayload(r: Relation, columns: readonly string[], b: Bindings): string;
   /** Privileged: rows of `r` not in the snapshot whose tenant the subject may not see (what a write planted). */
   plantedForeign(r: Relation, b: Bindings): string | null;
@@ -118,11 +118,11 @@ export function statements(catalog: Catalog, config: ResolvedConfig, model: Tena
     insertPayload(r, columns, b, suffix = '') {
       const rel = quoteRelation(r.qualifiedName);
       const cols = columns.map(quoteIdent).join(', ');
-      return `insert into ${rel} (${cols}) overriding system value select ${cols} from jsonb_populate_record(null::${rel}, ${b.payload})${suffix}`;
+      return `insert into ${rel} (${cols}) overriding system value select ${cols} from ${payloadRecord(r, columns, b.payload)}${suffix}`;
     },
     setFromPayload(r, columns, b) {
       const rel = quoteRelation(r.qualifiedName);
-      return `(${columns.map(quoteIdent).join(', ')}) = (select ${columns.map((c) => `x.${quoteIdent(c)}`).join(', ')} from jsonb_populate_record(null::${rel}, ${b.payload}) x)`;
+      return `(${columns.map(quoteIdent).join(', ')}) = (select ${columns.map((c) => `x.${quoteIdent(c)}`).join(', ')} from ${payloadRecord(r, columns, b.payload)})`;
     },
     plantedForeign(r, b) {
       const tenant = tenantOf(r, 't');
@@ -174,6 +174,23 @@ export function statements(catalog: Catalog, config: ResolvedConfig, model: Tena
       return out;
     },
   };
+}
+
+/**
+ * A payload as a record of just `columns`, typed as the relation types them. Not
+ * `jsonb_populate_record(null::r, ...)`: that copies the relation's row type with its defaults and
+ * constraints each time a statement starts (3% of the runner), and fills every column of it. The
+ * conversion of each value is the same (both are populate_record); a type outside pg_catalog is
+ * named by its schema, whatever search_path the actor has.
+ */
+function payloadRecord(r: Relation, columns: readonly string[], payload: string): string {
+  const typed = columns.map((name) => {
+    const c = r.columns.find((x) => x.name === name);
+    if (!c) throw new Error(`${r.qualifiedName} has no column ${name}`);
+    const type = c.typeSchema === 'pg_catalog' ? c.type : `${quoteIdent(c.typeSchema)}.${quoteIdent(c.typeName)}${c.isArray ? '[]' : ''}`;
+    return `${quoteIdent(name)} ${type}`;
+  });
+  return `jsonb_to_record(${payload}) as x(${typed.join(', ')})`;
 }
 
 /**
