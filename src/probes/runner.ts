@@ -106,8 +106,9 @@ function runnerFunction(spec: RunnerSpec): string {
   const body: string[] = [];
   for (const g of spec.groups) body.push(groupBlock(spec, g));
   const timed = spec.profile === true;
+  const caches = [...new Set(body.join('\n').match(CACHE_VARIABLE) ?? [])].sort();
   return `create or replace function pg_temp.tp_run(p jsonb) returns jsonb language plpgsql as $tp$
-declare
+declare${caches.map((v) => `\n  ${v} ${CACHE_TYPES[v.slice(-1) as keyof typeof CACHE_TYPES]};`).join('')}
   v_checker text := session_user;
   v_tenant text; v_principal text; v_login text; v_role text; v_session text;
   v_own text; v_vt text; v_vp text;
@@ -250,12 +251,23 @@ export function perRowBlock(o: { oids: readonly number[]; where: string; stateme
   // a cursor copies the function's parameter list, which grows with every check (5% of the runner).
   // A plain aggregate over a sorted subquery takes its rows in that order (a sort in the aggregate
   // would cost a quarter of the query again), and the three arrays come from the same rows.
-  return `v_state := 'e';
-select coalesce(array_agg(x.reloid), '{}'), coalesce(array_agg(x.row_ctid), '{}'), coalesce(array_agg(x.tenant), '{}')
-  into v_rels, v_rows, v_vtenants
+  const read = (into: string) => `select coalesce(array_agg(x.reloid), '{}'), coalesce(array_agg(x.row_ctid), '{}'), coalesce(array_agg(x.tenant), '{}')
+  into ${into}
   from (select s.reloid, s.row_ctid, s.tenant from ${T.snapshot} s
          where s.reloid = any('{${o.oids.join(',')}}'::oid[]) and ${o.where}
-         order by s.children, s.tenant, s.row_key limit ${o.limit ?? 4}) x;
+         order by s.children, s.tenant, s.row_key limit ${o.limit ?? 4}) x;`;
+  // The snapshot does not change during a world: checks of one relation that pick their rows alike
+  // (update, delete, steal) share them while the subject's tenants stay the same (candidateCache).
+  const cache = cacheableWhere(o.where) ? candidateCache(`${o.oids.join(',')}|${o.where}|${o.limit ?? 4}`) : null;
+  const pick = cache
+    ? `if ${cache}_k is distinct from v_allowed then
+  ${read(`${cache}_r, ${cache}_w, ${cache}_t`)}
+  ${cache}_k := v_allowed;
+end if;
+v_rels := ${cache}_r; v_rows := ${cache}_w; v_vtenants := ${cache}_t;`
+    : read('v_rels, v_rows, v_vtenants');
+  return `v_state := 'e';
+${pick}
 for v_k in 1 .. cardinality(v_rels) loop
   v_rel := v_rels[v_k]; v_row := v_rows[v_k]; v_vtenant := v_vtenants[v_k];
   perform set_config('tp.vrel', v_rel::text, true), set_config('tp.vrow', v_row::text, true);
@@ -270,6 +282,22 @@ if v_state = 'l' then
   if v_role is distinct from v_login then perform set_config('role', v_role, true); end if;
 end if;`;
 }
+
+/**
+ * The variables of one cached choice of candidate rows (`<name>_k` the tenants it was read for, `_r`,
+ * `_w`, `_t` the rows), named after what picks them, so that every check picking alike shares them;
+ * runnerFunction declares the names its checks use.
+ */
+function candidateCache(key: string): string {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < key.length; i++) h = Math.imul(h ^ key.charCodeAt(i), 0x01000193);
+  return `v_c${(h >>> 0).toString(36)}`;
+}
+const CACHE_VARIABLE = /\bv_c[0-9a-z]+_[krwt]\b/g;
+const CACHE_TYPES = { k: 'text[]', r: 'oid[]', w: 'tid[]', t: 'text[]' } as const;
+
+/** A choice of rows that depends on nothing but the snapshot and the subject's tenants. */
+const cacheableWhere = (where: string) => (where.match(/\bv_[a-z_]+/g) ?? []).every((v) => v === 'v_allowed');
 
 /** Rows of other tenants the subject may not write (shared-for-write rows excepted). */
 export const FOREIGN_FOR_WRITE = `not (coalesce(s.tenant = any(v_allowed), false) or s.shared_write)`;
