@@ -22,7 +22,7 @@ import { coverageFacts, coverageFindings, overRestrictionFinding, probeFinding }
 import { pooledContextFindings } from './pooled-context.js';
 import { prepareRun, type PreparedRun } from './prepare.js';
 import { shrinkFailures } from './shrink.js';
-import { decodeWorld, installRunner, runWorld, type EngineContext, type WorldOutcome } from './world-run.js';
+import { decodeWorld, prepareWorld, worldSession, type PreparedWorld, installRunner, type EngineContext, type WorldOutcome } from './world-run.js';
 
 export interface ProbeOptions {
   runs: number;
@@ -131,18 +131,43 @@ export async function runProbes(db: ConnectionPool, catalog: Catalog, config: Re
     Array.from({ length: workers }, () =>
       db.task(async (conn) => {
         await installRunner(conn, ex);
-        for (let k = next++; k < mine.length; k = next++) {
-          if (o.signal?.aborted) throw o.signal.reason ?? new Error('interrupted');
-          if (failed.signal.aborted) return;
-          const i = mine[k]!;
-          try {
-            record(await runWorld(conn, ex, shapes[i]!), i);
-          } catch (e) {
-            failed.abort(e);
-            throw e;
+        const session = worldSession(conn, ex);
+        // The next world is built while the server runs this one (sendThen in world-run.ts).
+        const take = (): { index: number; prepared: PreparedWorld } | null => {
+          const k = next++;
+          if (k >= mine.length || failed.signal.aborted) return null;
+          return { index: mine[k]!, prepared: prepareWorld(ex, shapes[mine[k]!]!) };
+        };
+        let ok = false;
+        try {
+          let current = take();
+          while (current) {
+            if (o.signal?.aborted) throw o.signal.reason ?? new Error('interrupted');
+            let upcoming: ReturnType<typeof take> | undefined;
+            let early: unknown;
+            const ahead = () => {
+              try {
+                upcoming = take();
+              } catch (e) {
+                early = e;
+              }
+            };
+            const w = await session.run(current.prepared, ahead);
+            if (early) throw early;
+            record(w, current.index);
+            done++;
+            o.onProgress?.({ worlds: done, of: mine.length, checks: judged, failures, phase: 'worlds' });
+            current = upcoming === undefined ? take() : upcoming;
           }
-          done++;
-          o.onProgress?.({ worlds: done, of: mine.length, checks: judged, failures, phase: 'worlds' });
+          ok = true;
+        } catch (e) {
+          failed.abort(e);
+          throw e;
+        } finally {
+          // After an error the connection may be gone: that error is the one to report.
+          await session.close().catch((e) => {
+            if (ok) throw e;
+          });
         }
       }),
     ),
