@@ -95,12 +95,23 @@ type TxSource = { tx<T>(fn: (tx: Transaction) => Promise<T>): Promise<T> };
  * both), and a RESET ALL by whoever used the connection in between leaves it.
  */
 export async function installRunner(conn: Queryable, ex: EngineContext): Promise<void> {
-  const statements = [...installSql(ex.plan.spec), worldFunctionSql(ex.snapshot)];
-  const hash = createHash('sha256').update(statements.join('\0')).digest('hex').slice(0, 32);
+  const { statements, hash } = runnerOf(ex);
   const [row] = await conn.query(sql`select obj_description(to_regprocedure('pg_temp.tp_run(jsonb)'), 'pg_proc') as installed`);
   if (row?.installed === hash) return;
   for (const s of statements) await conn.query(sql.__dangerous__rawValue(s));
   await conn.query(sql.__dangerous__rawValue(`comment on function pg_temp.tp_run(jsonb) is ${quoteLiteral(hash)}`));
+}
+
+// Generated and hashed once per prepared run, not once per connection (megabytes of text: ~25 ms each).
+const runners = new WeakMap<EngineContext, { statements: string[]; hash: string }>();
+function runnerOf(ex: EngineContext): { statements: string[]; hash: string } {
+  let r = runners.get(ex);
+  if (!r) {
+    const statements = [...installSql(ex.plan.spec), worldFunctionSql(ex.snapshot)];
+    r = { statements, hash: createHash('sha256').update(statements.join('\0')).digest('hex').slice(0, 32) };
+    runners.set(ex, r);
+  }
+  return r;
 }
 
 /**

@@ -199,7 +199,7 @@ async function discover(db: Queryable, catalog: Catalog, plan: WorldPlan): Promi
   const types = new Map(catalog.types.map((t) => [`${t.schema}.${t.name}`, t]));
   const fingerprint = await definitionsFingerprint(db);
   let installed = false;
-  const tryValues = (expr: string, values: string[]) =>
+  const tryValues = (expr: string, values: readonly string[]) =>
     tried(fingerprint, ['values', expr, values], async () => {
       if (!installed) await db.query(sql.__dangerous__rawValue(TRY_SQL));
       installed = true;
