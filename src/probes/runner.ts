@@ -67,7 +67,9 @@ export function installSql(spec: RunnerSpec): string[] {
     // An earlier runner's thousands of cached plans are let go first: while they are valid, every DDL
     // statement below makes PostgreSQL test each of them (a reinstall took 3.6 s instead of 0.9 s).
     'discard plans',
-    `drop function if exists pg_temp.tp_run(jsonb)`,
+    // tp_run is replaced below, never dropped: a function of the same oid is compiled again at its next
+    // call and PL/pgSQL frees the old copy and its plans; a dropped one's copy stayed in the backend for
+    // good (~50 MB a runner, and every invalidation walked its plans: a long watch session slowed down).
     // Dropped first: a connection may hold the objects of an earlier runner of another shape.
     `drop table if exists pg_temp.tp_snapshot, pg_temp.tp_access`,
     `create temporary table if not exists tp_snapshot (reloid oid not null, row_ctid tid not null, tenant text, shared boolean not null, shared_write boolean not null, children boolean not null, row_key text not null, primary key (reloid, row_ctid)) on commit delete rows`,

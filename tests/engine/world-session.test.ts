@@ -3,6 +3,11 @@ import { sql } from '@databases/pg';
 import type { PreparedRun } from '../../src/probes/prepare.js';
 import { installRunner, prepareWorld, runWorld, worldSession, type WorldOutcome } from '../../src/probes/world-run.js';
 import type { TestDatabase } from '../support/database.js';
+import { introspect } from '../../src/catalog/introspect.js';
+import { catalogOptions } from '../../src/catalog/options.js';
+import type { ResolvedConfig } from '../../src/config/schema.js';
+import { prepareRun } from '../../src/probes/prepare.js';
+import { resolveTenancy } from '../../src/tenancy/model.js';
 import { fixtureConfig, fixtureDatabase, prepare, shape } from './support.js';
 
 // The worlds of one connection share one transaction, each world a subtransaction rolled back: no
@@ -11,9 +16,11 @@ import { fixtureConfig, fixtureDatabase, prepare, shape } from './support.js';
 
 let t: TestDatabase;
 let ex: PreparedRun;
+let config: ResolvedConfig;
 beforeAll(async () => {
   t = await fixtureDatabase('verdicts');
-  ex = await prepare(t, await fixtureConfig('verdicts'));
+  config = await fixtureConfig('verdicts');
+  ex = await prepare(t, config);
 });
 afterAll(async () => t?.drop());
 
@@ -51,5 +58,27 @@ describe('a world session', () => {
       expect(await tenants(conn)).toBe(0);
     });
     expect(await tenants(t.db)).toBe(0);
+  });
+});
+
+describe('a connection that runs runners of several shapes', () => {
+  it('keeps one compiled runner, not one per shape it ever ran', async () => {
+    // watch probes what each save touched: another runner on the same pooled connections every time.
+    // A runner dropped and created anew (another oid) left PL/pgSQL's compiled copy and its thousands
+    // of cached plans behind, for good: the backend grew ~50 MB and each save got slower.
+    const catalog = await introspect(t.db, catalogOptions(config));
+    const model = resolveTenancy(catalog, config);
+    const part = await prepareRun(t.db, catalog, config, model, new Set(['vd.parents', 'vd.ok_docs']));
+    expect(part.plan.checks.length).toBeLessThan(ex.plan.checks.length);
+    const s = shape(ex, { seed: 4, tenants: 2, rows: 1 });
+    const compiled = await t.db.task(async (conn) => {
+      for (const run of [ex, part, ex, part, ex]) {
+        await installRunner(conn, run);
+        await runWorld(conn, run, s);
+      }
+      const rows = await conn.query(sql`select count(*)::int as n from pg_backend_memory_contexts where name = 'PL/pgSQL function' and ident like '%tp_run(%'`);
+      return rows[0]!.n as number;
+    });
+    expect(compiled).toBe(1);
   });
 });
