@@ -121,7 +121,6 @@ export function statements(catalog: Catalog, config: ResolvedConfig, model: Tena
       return `insert into ${rel} (${cols}) overriding system value select ${cols} from ${payloadRecord(r, columns, b.payload)}${suffix}`;
     },
     setFromPayload(r, columns, b) {
-      const rel = quoteRelation(r.qualifiedName);
       return `(${columns.map(quoteIdent).join(', ')}) = (select ${columns.map((c) => `x.${quoteIdent(c)}`).join(', ')} from ${payloadRecord(r, columns, b.payload)})`;
     },
     plantedForeign(r, b) {

@@ -187,7 +187,7 @@ async function sendThen<T>(query: Promise<T>, whileRunning: (() => void) | undef
 }
 
 /** One world in a transaction of its own (shrinking, tests): the worlds of a run go through worldSession. */
-export async function runPrepared(db: TxSource, ex: EngineContext, p: PreparedWorld): Promise<WorldOutcome> {
+async function runPrepared(db: TxSource, ex: EngineContext, p: PreparedWorld): Promise<WorldOutcome> {
   try {
     const rows = await rolledBack(db, async (tx) => {
       await tx.query(GUARDS);
