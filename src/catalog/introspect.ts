@@ -213,6 +213,7 @@ function buildRelations(rows: RelationRow[], parts: RelationParts): Relation[] {
       partitionOf: r.parent,
       partitionBound: r.bound,
       partitionKey: r.partitionKey,
+      partitionColumns: r.partitionColumns ?? [],
       partitions: [],
       rls: { enabled: r.rlsEnabled, forced: r.rlsForced },
       securityInvoker: isOn(reloption(r.options, 'security_invoker')),

@@ -54,6 +54,8 @@ export interface Relation {
   partitionBound: string | null;
   /** For partitioned tables: `PARTITION BY` text; and their direct partitions. */
   partitionKey: string | null;
+  /** For partitioned tables: the plain columns of the key, in order (an expression in the key is left out). */
+  partitionColumns: string[];
   partitions: string[];
   rls: { enabled: boolean; forced: boolean };
   /** View options (reloptions). */

@@ -72,7 +72,7 @@ export function installSql(spec: RunnerSpec): string[] {
     // good (~50 MB a runner, and every invalidation walked its plans: a long watch session slowed down).
     // Dropped first: a connection may hold the objects of an earlier runner of another shape.
     `drop table if exists pg_temp.tp_snapshot, pg_temp.tp_access`,
-    `create temporary table if not exists tp_snapshot (reloid oid not null, row_ctid tid not null, tenant text, shared boolean not null, shared_write boolean not null, children boolean not null, row_key text not null, primary key (reloid, row_ctid)) on commit delete rows`,
+    `create temporary table if not exists tp_snapshot (reloid oid not null, row_ctid tid not null, tenant text, shared boolean not null, shared_write boolean not null, children boolean not null, row_key text not null, key_values text, unkeyed boolean not null, primary key (reloid, row_ctid)) on commit delete rows`,
     `create temporary table if not exists tp_access (principal text not null, tenant text not null) on commit delete rows`,
     `create index if not exists tp_access_principal on pg_temp.tp_access (principal)`,
     // Rows per relation and tenant: what a subject's counts are summed from (relations x tenants rows, not the snapshot).
@@ -91,9 +91,13 @@ export function installSql(spec: RunnerSpec): string[] {
     // security_invoker: the actor's privileges and policies apply; the view's WHERE reads no column of the
     // table in the actor's statement, so UPDATE and DELETE meet the write policies alone, as a statement
     // that reads no column would (an attacker's temporary view does the same).
+    // On a partitioned table it also names the row's partition key values (tp.vk): its plan then keeps one
+    // partition, not every one (statements.ts victimKeyPredicate). Those columns are the view's own
+    // WHERE, like tableoid and ctid: the actor's statement still reads none.
+    const key = spec.statements.victimKeyPredicate(rel);
     out.push(
       `create temporary view ${view.slice('pg_temp.'.length)} with (security_invoker = true) as select * from ${quoteRelation(rel)} ` +
-        `where tableoid = nullif(current_setting('tp.vrel', true), '')::oid and ctid = nullif(current_setting('tp.vrow', true), '')::tid`,
+        `where tableoid = nullif(current_setting('tp.vrel', true), '')::oid and ctid = nullif(current_setting('tp.vrow', true), '')::tid${key ? ` and ${key}` : ''}`,
     );
     out.push(`grant select, insert, update, delete on ${view} to public`);
   }
@@ -128,7 +132,7 @@ declare${caches.map((v) => `\n  ${v} ${CACHE_TYPES[v.slice(-1) as keyof typeof C
   v_outs text[] := '{}';
   v_us bigint[] := '{}'; v_t0 timestamptz;
   n bigint; m bigint; v_state text; v_note text;
-  v_rel oid; v_row tid; v_vtenant text; v_rels oid[]; v_rows tid[]; v_vtenants text[]; v_k int;
+  v_rel oid; v_row tid; v_vtenant text; v_rels oid[]; v_rows tid[]; v_vtenants text[]; v_keys text[]; v_k int;
   v_result text; v_hit boolean; v_constraint text; v_code text; v_message text;
 begin
 ${body.join('\n')}
@@ -253,26 +257,29 @@ export function perRowBlock(o: { oids: readonly number[]; where: string; stateme
   // a cursor copies the function's parameter list, which grows with every check (5% of the runner).
   // A plain aggregate over a sorted subquery takes its rows in that order (a sort in the aggregate
   // would cost a quarter of the query again), and the three arrays come from the same rows.
-  const read = (into: string) => `select coalesce(array_agg(x.reloid), '{}'), coalesce(array_agg(x.row_ctid), '{}'), coalesce(array_agg(x.tenant), '{}')
+  // A row whose partition key has no exact text cannot be reached through the victim view (unkeyed).
+  const read = (
+    into: string,
+  ) => `select coalesce(array_agg(x.reloid), '{}'), coalesce(array_agg(x.row_ctid), '{}'), coalesce(array_agg(x.tenant), '{}'), coalesce(array_agg(x.key_values), '{}')
   into ${into}
-  from (select s.reloid, s.row_ctid, s.tenant from ${T.snapshot} s
-         where s.reloid = any('{${o.oids.join(',')}}'::oid[]) and ${o.where}
+  from (select s.reloid, s.row_ctid, s.tenant, s.key_values from ${T.snapshot} s
+         where s.reloid = any('{${o.oids.join(',')}}'::oid[]) and not s.unkeyed and ${o.where}
          order by s.children, s.tenant, s.row_key limit ${o.limit ?? 4}) x;`;
   // The snapshot does not change during a world: checks of one relation that pick their rows alike
   // (update, delete, steal) share them while the subject's tenants stay the same (candidateCache).
   const cache = cacheableWhere(o.where) ? candidateCache(`${o.oids.join(',')}|${o.where}|${o.limit ?? 4}`) : null;
   const pick = cache
     ? `if ${cache}_k is distinct from v_allowed then
-  ${read(`${cache}_r, ${cache}_w, ${cache}_t`)}
+  ${read(`${cache}_r, ${cache}_w, ${cache}_t, ${cache}_p`)}
   ${cache}_k := v_allowed;
 end if;
-v_rels := ${cache}_r; v_rows := ${cache}_w; v_vtenants := ${cache}_t;`
-    : read('v_rels, v_rows, v_vtenants');
+v_rels := ${cache}_r; v_rows := ${cache}_w; v_vtenants := ${cache}_t; v_keys := ${cache}_p;`
+    : read('v_rels, v_rows, v_vtenants, v_keys');
   return `v_state := 'e';
 ${pick}
 for v_k in 1 .. cardinality(v_rels) loop
   v_rel := v_rels[v_k]; v_row := v_rows[v_k]; v_vtenant := v_vtenants[v_k];
-  perform set_config('tp.vrel', v_rel::text, true), set_config('tp.vrow', v_row::text, true);
+  perform set_config('tp.vrel', v_rel::text, true), set_config('tp.vrow', v_row::text, true), set_config('tp.vk', coalesce(v_keys[v_k], ''), true);
   ${rolledBackBlock(`${o.statement};\nget diagnostics n = row_count;\n${judge}`, REFUSED_HOLDS).split('\n').join('\n  ')}
   -- The first row that shows something decides: a leak, or a refusal (the next world tries other rows).
   exit when v_state in ('l', 'h');
@@ -287,7 +294,7 @@ end if;`;
 
 /**
  * The variables of one cached choice of candidate rows (`<name>_k` the tenants it was read for, `_r`,
- * `_w`, `_t` the rows), named after what picks them, so that every check picking alike shares them;
+ * `_w`, `_t`, `_p` the rows), named after what picks them, so that every check picking alike shares them;
  * runnerFunction declares the names its checks use.
  */
 function candidateCache(key: string): string {
@@ -295,8 +302,8 @@ function candidateCache(key: string): string {
   for (let i = 0; i < key.length; i++) h = Math.imul(h ^ key.charCodeAt(i), 0x01000193);
   return `v_c${(h >>> 0).toString(36)}`;
 }
-const CACHE_VARIABLE = /\bv_c[0-9a-z]+_[krwt]\b/g;
-const CACHE_TYPES = { k: 'text[]', r: 'oid[]', w: 'tid[]', t: 'text[]' } as const;
+const CACHE_VARIABLE = /\bv_c[0-9a-z]+_[krwtp]\b/g;
+const CACHE_TYPES = { k: 'text[]', r: 'oid[]', w: 'tid[]', t: 'text[]', p: 'text[]' } as const;
 
 /** A choice of rows that depends on nothing but the snapshot and the subject's tenants. */
 const cacheableWhere = (where: string) => (where.match(/\bv_[a-z_]+/g) ?? []).every((v) => v === 'v_allowed');

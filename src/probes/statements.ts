@@ -5,7 +5,7 @@
  * the runner passes its variables (`v_allowed`, `v_payload`) and a replay
  * passes literals, and both run the same statement.
  */
-import type { Catalog, Relation } from '../catalog/types.js';
+import type { Catalog, Column, Relation } from '../catalog/types.js';
 import type { ResolvedConfig } from '../config/schema.js';
 import { quoteIdent, quoteLiteral, quoteRelation } from '../sql/text.js';
 import type { TenancyModel } from '../tenancy/model.js';
@@ -54,7 +54,18 @@ export interface Statements {
   foreignChanged(r: Relation, b: Bindings): string;
   /** Statements that fill the snapshot and the access list after a world is written. */
   snapshot(o: { children: ReadonlySet<string> }): string[];
+  /**
+   * What a victim view of stored relation `name` adds to its WHERE so that PostgreSQL initializes one
+   * partition, not all (see pruneColumns); empty for a relation that is not partitioned.
+   */
+  victimKeyPredicate(name: string): string;
 }
+
+/**
+ * Key types whose text (keyText) reads back as the same value whatever the actor's settings: a key of
+ * another type prunes nothing, and is still correct.
+ */
+const PRUNABLE_TYPES = new Set(['int2', 'int4', 'int8', 'numeric', 'float4', 'float8', 'text', 'varchar', 'bpchar', 'uuid', 'date', 'timestamp', 'timestamptz', 'bool']);
 
 export function statements(catalog: Catalog, config: ResolvedConfig, model: TenancyModel): Statements {
   const byName = new Map(catalog.relations.map((r) => [r.qualifiedName, r]));
@@ -94,6 +105,25 @@ export function statements(catalog: Catalog, config: ResolvedConfig, model: Tena
     const inherited = base.tenancy?.column ?? exposedTenantColumn(base, depth + 1);
     return inherited && has(inherited) ? inherited : null;
   };
+
+  /**
+   * The columns a write through a victim view narrows the partitions by: the plain key columns of a
+   * partitioned table and of its partitioned partitions, of a type with an exact text form. A write
+   * through a partitioned table of 49 partitions initialized all 49 (four times the cost of a write
+   * to one table); with the victim row's key values the generic plan drops all but one at startup.
+   */
+  const pruneColumns = (r: Relation): Column[] => {
+    const names = new Set<string>();
+    const walk = (x: Relation | undefined, depth: number) => {
+      if (x?.kind !== 'partitioned-table' || depth > 8) return;
+      for (const c of x.partitionColumns) names.add(c);
+      for (const p of x.partitions) walk(byName.get(p), depth + 1);
+    };
+    walk(r, 0);
+    return r.columns.filter((c) => names.has(c.name) && !c.isArray && (c.category === 'E' || (c.typeSchema === 'pg_catalog' && PRUNABLE_TYPES.has(c.typeName))));
+  };
+  // The victim's key values, one text per column (SQL NULL for a NULL key), as the snapshot wrote them.
+  const victimKey = (i: number) => `(nullif(current_setting('tp.vk', true), '')::text[])[${i + 1}]`;
 
   const allowedOf = (tenant: string, b: Bindings) => `coalesce(${tenant} = any(${b.allowed}), false)`;
   const stored = (r: Relation) => r.kind === 'table' || r.kind === 'partitioned-table';
@@ -144,10 +174,11 @@ export function statements(catalog: Catalog, config: ResolvedConfig, model: Tena
         const tenant = tenantOf(r, 't');
         if (!tenant) continue;
         rows.push(
-          `select t.tableoid, t.ctid, ${tenant}, ${sharedPredicate(r, config, 'read')}, ${sharedPredicate(r, config, 'write')}, false, ${rowKey(r)} from ${quoteRelation(r.qualifiedName)} t`,
+          `select t.tableoid, t.ctid, ${tenant}, ${sharedPredicate(r, config, 'read')}, ${sharedPredicate(r, config, 'write')}, false, ${rowKey(r)}, ${snapshotKey(pruneColumns(r))} from ${quoteRelation(r.qualifiedName)} t`,
         );
       }
-      if (rows.length > 0) out.push(`insert into ${T.snapshot} (reloid, row_ctid, tenant, shared, shared_write, children, row_key) ${rows.join('\nunion all ')}`);
+      if (rows.length > 0)
+        out.push(`insert into ${T.snapshot} (reloid, row_ctid, tenant, shared, shared_write, children, row_key, key_values, unkeyed) ${rows.join('\nunion all ')}`);
       // Rows other rows reference: a delete of them may fail for a reason that has nothing to do with isolation.
       const parents: string[] = [];
       for (const r of catalog.relations) {
@@ -172,8 +203,42 @@ export function statements(catalog: Catalog, config: ResolvedConfig, model: Tena
       }
       return out;
     },
+    victimKeyPredicate(name) {
+      const r = byName.get(name);
+      const cols = r ? pruneColumns(r) : [];
+      return cols.map((c, i) => `(${quoteIdent(c.name)} = ${victimKey(i)}::${typeName(c)} or (${quoteIdent(c.name)} is null and ${victimKey(i)} is null))`).join(' and ');
+    },
   };
 }
+
+/**
+ * A row's partition key values for the victim view (text[] as text: a NULL key stays NULL, an empty
+ * string stays one), and whether a value failed to read back as itself: that row is no victim (it
+ * could not be reached through the view; see perRowBlock).
+ */
+function snapshotKey(cols: readonly Column[]): string {
+  if (cols.length === 0) return 'null::text, false';
+  const col = (c: Column) => `t.${quoteIdent(c.name)}`;
+  const exact = cols.map((c) => `(${col(c)} is null or ${keyText(c, col(c))}::${typeName(c)} = ${col(c)})`).join(' and ');
+  const values = `array[${cols.map((c) => keyText(c, col(c))).join(', ')}]::text`;
+  return `case when ${exact} then ${values} end, not coalesce(${exact}, false)`;
+}
+
+/**
+ * A key value as text that reads back as itself whatever DateStyle and TimeZone the actor has (dates
+ * and times in ISO form, written without the session's settings); other key types' text depends on no
+ * setting. The snapshot checks that it reads back (a BC date or an infinity does not).
+ */
+function keyText(c: Column, value: string): string {
+  if (c.typeSchema !== 'pg_catalog') return `${value}::text`;
+  if (c.typeName === 'timestamptz') return `(to_char(${value} at time zone 'UTC', 'YYYY-MM-DD HH24:MI:SS.US') || '+00')`;
+  if (c.typeName === 'timestamp') return `to_char(${value}, 'YYYY-MM-DD HH24:MI:SS.US')`;
+  if (c.typeName === 'date') return `to_char(${value}, 'YYYY-MM-DD')`;
+  return `${value}::text`;
+}
+
+/** A column's type as SQL, named by its schema outside pg_catalog (whatever search_path the actor has). */
+const typeName = (c: Column) => (c.typeSchema === 'pg_catalog' ? c.type : `${quoteIdent(c.typeSchema)}.${quoteIdent(c.typeName)}${c.isArray ? '[]' : ''}`);
 
 /**
  * A payload as a record of just `columns`, typed as the relation types them. Not
@@ -186,8 +251,7 @@ function payloadRecord(r: Relation, columns: readonly string[], payload: string)
   const typed = columns.map((name) => {
     const c = r.columns.find((x) => x.name === name);
     if (!c) throw new Error(`${r.qualifiedName} has no column ${name}`);
-    const type = c.typeSchema === 'pg_catalog' ? c.type : `${quoteIdent(c.typeSchema)}.${quoteIdent(c.typeName)}${c.isArray ? '[]' : ''}`;
-    return `${quoteIdent(name)} ${type}`;
+    return `${quoteIdent(name)} ${typeName(c)}`;
   });
   return `jsonb_to_record(${payload}) as x(${typed.join(', ')})`;
 }

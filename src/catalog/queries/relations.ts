@@ -12,6 +12,7 @@ export interface RelationRow {
   parent: string | null;
   bound: string | null;
   partitionKey: string | null;
+  partitionColumns: string[] | null;
   viewDefinition: string | null;
   foreignServer: string | null;
   extension: string | null;
@@ -35,6 +36,10 @@ export async function queryRelations(db: Queryable, schemas: readonly string[], 
              where i.inhrelid = c.oid and c.relispartition) as parent,
            case when c.relispartition then pg_get_expr(c.relpartbound, c.oid) end as bound,
            case when c.relkind = 'p' then pg_get_partkeydef(c.oid) end as "partitionKey",
+           (select array_agg(a.attname::text order by k.n)
+              from pg_partitioned_table pt cross join unnest(pt.partattrs::int2[]) with ordinality k(attnum, n)
+              join pg_attribute a on a.attrelid = pt.partrelid and a.attnum = k.attnum
+             where pt.partrelid = c.oid) as "partitionColumns",
            case when c.relkind in ('v', 'm') then pg_get_viewdef(c.oid) end as "viewDefinition",
            (select s.srvname::text from pg_foreign_table ft join pg_foreign_server s on s.oid = ft.ftserver
              where ft.ftrelid = c.oid) as "foreignServer",
