@@ -28,8 +28,8 @@ export interface GroupBinding {
 export interface WorldBinding {
   /** Per group, one binding per subject slot. */
   groups: Map<number, GroupBinding[]>;
-  /** Payloads by `payloadKey(check, slot)`. */
-  payloads: Map<string, unknown>;
+  /** Payloads by `payloadKey(check, slot)` (the wire's own object). */
+  payloads: Readonly<Record<string, unknown>>;
   /** The runner's argument. */
   wire: unknown;
 }
@@ -96,9 +96,8 @@ function groupSubject(actor: ActorModel, base: Omit<GroupBinding, 'statements'>,
 
 export function bindWorld(plan: CheckPlan, worldPlan: WorldPlan, world: World, build: BuildOptions, mask?: ReadonlySet<number>): WorldBinding {
   const groups = new Map<number, GroupBinding[]>();
-  const payloads = new Map<string, unknown>();
   const wireGroups: Record<string, unknown[]> = {};
-  const wirePayloads: Record<string, unknown> = {};
+  const payloads: Record<string, unknown> = {};
   const bases = new Map<ActorModel, Array<Omit<GroupBinding, 'statements'>>>();
   plan.cx.model.actors.forEach((a, i) => bases.set(a, subjectsOf(a, i, world)));
   const extraRow = cachedExtraRows(extraRowMaker(worldPlan, world, build));
@@ -119,12 +118,11 @@ export function bindWorld(plan: CheckPlan, worldPlan: WorldPlan, world: World, b
         if (!c.bind || (mask && !mask.has(c.id))) continue;
         const payload = c.bind(bc);
         if (payload === null || payload === undefined) continue;
-        payloads.set(payloadKey(c.id, slot), payload);
-        wirePayloads[payloadKey(c.id, slot)] = payload;
+        payloads[payloadKey(c.id, slot)] = payload;
       }
     });
   }
-  const wire: Record<string, unknown> = { g: wireGroups, b: wirePayloads };
+  const wire: Record<string, unknown> = { g: wireGroups, b: payloads };
   if (plan.tokens) wire.k = tokensOf(worldPlan, world);
   if (mask) wire.mask = Array.from({ length: plan.checks.length }, (_, i) => (mask.has(i) ? '1' : '0')).join('');
   return { groups, payloads, wire };
@@ -191,5 +189,8 @@ export function tokensOf(worldPlan: WorldPlan, world: World): Record<string, str
     }
   }
   const principals = new Set(world.principals);
-  return Object.fromEntries([...owner].filter((e): e is [string, string] => e[1] !== null && !principals.has(e[0])));
+  // No prototype: a token is any text of the world, "__proto__" included.
+  const out: Record<string, string> = Object.create(null);
+  for (const [value, tenant] of owner) if (tenant !== null && !principals.has(value)) out[value] = tenant;
+  return out;
 }

@@ -47,7 +47,7 @@ export function replaySql(ex: EngineContext, m: Minimal, replay: { command: 'gat
   const victimRow = parseVictimRow(m.note);
   const rc: ReplayContext = {
     victimRow,
-    payload: m.world.binding.payloads.get(payloadKey(c.id, m.slot)) ?? null,
+    payload: m.world.binding.payloads[payloadKey(c.id, m.slot)] ?? null,
     allowed: c.mode === 'context' && c.actor.expect === 'tenant' ? gb.own : [],
     ownTenant: gb.ownTenant,
     ownPrincipal: s.principal || null,
