@@ -112,9 +112,12 @@ function runnerFunction(spec: RunnerSpec): string {
   const body: string[] = [];
   for (const g of spec.groups) body.push(groupBlock(spec, g));
   const timed = spec.profile === true;
-  const caches = [...new Set(body.join('\n').match(CACHE_VARIABLE) ?? [])].sort();
+  const text = body.join('\n');
+  const caches = [...new Set(text.match(CACHE_VARIABLE) ?? [])].sort();
+  // Bounds of reads of partitioned tables (statements.ts readBounds), filled as the checker before any group logs in.
+  const bounds = spec.statements.readBounds().filter((b) => b.variables.some((v) => text.includes(v)));
   return `create or replace function pg_temp.tp_run(p jsonb) returns jsonb language plpgsql as $tp$
-declare${caches.map((v) => `\n  ${v} ${CACHE_TYPES[v.slice(-1) as keyof typeof CACHE_TYPES]};`).join('')}
+declare${caches.map((v) => `\n  ${v} ${CACHE_TYPES[v.slice(-1) as keyof typeof CACHE_TYPES]};`).join('')}${bounds.map((b) => `\n  ${b.declarations.join(' ')}`).join('')}
   v_checker text := session_user;
   v_tenant text; v_principal text; v_login text; v_role text; v_session text;
   v_own text; v_vt text; v_vp text;
@@ -135,7 +138,8 @@ declare${caches.map((v) => `\n  ${v} ${CACHE_TYPES[v.slice(-1) as keyof typeof C
   v_rel oid; v_row tid; v_vtenant text; v_rels oid[]; v_rows tid[]; v_vtenants text[]; v_keys text[]; v_k int;
   v_result text; v_hit boolean; v_constraint text; v_code text; v_message text;
 begin
-${body.join('\n')}
+${bounds.map((b) => `  ${b.fill}`).join('\n')}
+${text}
   return jsonb_build_object('o', array_to_string(v_outs, ''), 'n', to_jsonb(v_notes)${timed ? ", 't', to_jsonb(v_us)" : ''});
 end
 $tp$`.replaceAll('$N$', String(n));

@@ -42,8 +42,13 @@ export interface Statements {
   leafOids(r: Relation): number[];
   /** The column a view (or any relation) exposes that names the tenant, or null. */
   exposedTenantColumn(r: Relation): string | null;
-  /** A read of `r` as the actor: (rows of other tenants seen, own rows seen). */
-  read(r: Relation, b: Bindings): string | null;
+  /**
+   * A read of `r` as the actor: (rows of other tenants seen, own rows seen). `bounded`: in the runner,
+   * a partitioned table is read between the lowest and highest partition key of its rows (readBounds).
+   */
+  read(r: Relation, b: Bindings, bounded?: boolean): string | null;
+  /** The runner's variables for bounded reads, per partitioned table: declarations and the statement that fills them. */
+  readBounds(): Array<{ variables: string[]; declarations: string[]; fill: string }>;
   /** `insert into r (cols) select cols from jsonb_to_record(payload) as x(cols)`. */
   insertPayload(r: Relation, columns: readonly string[], b: Bindings, suffix?: string): string;
   /** `(cols) = (select x.cols from jsonb_to_record(...) as x(cols))`: a SET list that reads no column of the target. */
@@ -60,6 +65,9 @@ export interface Statements {
    */
   victimKeyPredicate(name: string): string;
 }
+
+/** Key types with min() and max(): a read is bounded by them (enums too). */
+const RANGE_TYPES = new Set(['int2', 'int4', 'int8', 'numeric', 'float4', 'float8', 'text', 'varchar', 'bpchar', 'date', 'timestamp', 'timestamptz']);
 
 /**
  * Key types whose text (keyText) reads back as the same value whatever the actor's settings: a key of
@@ -122,6 +130,15 @@ export function statements(catalog: Catalog, config: ResolvedConfig, model: Tena
     walk(r, 0);
     return r.columns.filter((c) => names.has(c.name) && !c.isArray && (c.category === 'E' || (c.typeSchema === 'pg_catalog' && PRUNABLE_TYPES.has(c.typeName))));
   };
+  /**
+   * The key columns a read of a partitioned table is bounded by. A read counts the rows of the world,
+   * which lie between the lowest and highest key the relation holds (or have a NULL key): bounded so,
+   * the generic plan keeps the partitions the world wrote to (2-5 of the reference's 49), not all.
+   */
+  const rangeColumns = (r: Relation): Column[] =>
+    r.kind === 'partitioned-table' ? pruneColumns(r).filter((c) => c.category === 'E' || (c.typeSchema === 'pg_catalog' && RANGE_TYPES.has(c.typeName))) : [];
+  const bound = (r: Relation, k: number, end: 'l' | 'h') => `v_k${end}${r.oid}_${k}`;
+
   // The victim's key values, one text per column (SQL NULL for a NULL key), as the snapshot wrote them.
   const victimKey = (i: number) => `(nullif(current_setting('tp.vk', true), '')::text[])[${i + 1}]`;
 
@@ -132,12 +149,17 @@ export function statements(catalog: Catalog, config: ResolvedConfig, model: Tena
     tenantOf: (r, alias) => tenantOf(r, alias),
     leafOids,
     exposedTenantColumn: (r) => exposedTenantColumn(r),
-    read(r, b) {
+    read(r, b, bounded = false) {
       const rel = quoteRelation(r.qualifiedName);
       if (stored(r)) {
+        const ranges = bounded ? rangeColumns(r) : [];
+        const within = ranges.map((c, k) => {
+          const col = `t.${quoteIdent(c.name)}`;
+          return `((${col} >= ${bound(r, k, 'l')} and ${col} <= ${bound(r, k, 'h')}) or ${col} is null)`;
+        });
         return (
           `select count(*) filter (where not (${allowedOf('s.tenant', b)} or s.shared)), count(*) filter (where ${allowedOf('s.tenant', b)}) ` +
-          `from ${rel} t join ${T.snapshot} s on s.reloid = t.tableoid and s.row_ctid = t.ctid`
+          `from ${rel} t join ${T.snapshot} s on s.reloid = t.tableoid and s.row_ctid = t.ctid${within.length ? ` where ${within.join(' and ')}` : ''}`
         );
       }
       const col = exposedTenantColumn(r);
@@ -202,6 +224,20 @@ export function statements(catalog: Catalog, config: ResolvedConfig, model: Tena
         );
       }
       return out;
+    },
+    readBounds() {
+      return catalog.relations.flatMap((r) => {
+        const cols = rangeColumns(r);
+        if (cols.length === 0) return [];
+        const variables = cols.flatMap((_, k) => [bound(r, k, 'l'), bound(r, k, 'h')]);
+        return [
+          {
+            variables,
+            declarations: cols.flatMap((c, k) => [`${bound(r, k, 'l')} ${typeName(c)};`, `${bound(r, k, 'h')} ${typeName(c)};`]),
+            fill: `select ${cols.map((c) => `min(t.${quoteIdent(c.name)}), max(t.${quoteIdent(c.name)})`).join(', ')} into ${variables.join(', ')} from ${quoteRelation(r.qualifiedName)} t;`,
+          },
+        ];
+      });
     },
     victimKeyPredicate(name) {
       const r = byName.get(name);
