@@ -207,12 +207,12 @@ ${indent(c.block, 10)}
         end if;`
     : indent(c.block, 8);
   return `      -- #${c.id} ${c.probe} ${c.subject.replaceAll('\n', ' ')}
-      v_state := '-'; v_note := null;${timed ? ' v_t0 := clock_timestamp();' : ''}
+      v_state := '-';${timed ? ' v_t0 := clock_timestamp();' : ''}
       if v_mask is null or substr(v_mask, ${c.id + 1}, 1) = '1' then
 ${inner}
       end if;
       v_outs := v_outs || v_state;${timed ? '\n      v_us := v_us || (extract(epoch from clock_timestamp() - v_t0) * 1000000)::bigint;' : ''}
-      if v_note is not null then v_notes := v_notes || ('${c.id}:' || v_slot || '|' || v_note); end if;`;
+      if v_note is not null then v_notes := v_notes || ('${c.id}:' || v_slot || '|' || v_note); v_note := null; end if;`;
 }
 
 function indent(text: string, n: number): string {
