@@ -22,7 +22,7 @@ import { coverageFacts, coverageFindings, overRestrictionFinding, probeFinding }
 import { pooledContextFindings } from './pooled-context.js';
 import { prepareRun, type PreparedRun } from './prepare.js';
 import { shrinkFailures } from './shrink.js';
-import { decodeWorld, prepareWorld, worldSession, type PreparedWorld, installRunner, type EngineContext, type WorldOutcome } from './world-run.js';
+import { decodeWorld, prepareWorld, worldSession, type PreparedWorld, installRunner, type WorldOutcome, type GroupFailure } from './world-run.js';
 
 export interface ProbeOptions {
   runs: number;
@@ -86,8 +86,11 @@ export async function runProbes(db: ConnectionPool, catalog: Catalog, config: Re
   let judged = 0;
   let failures = 0;
   let done = 0;
+  // A check's cell, named once per run (not once per check and world).
+  const cellKeys = ex.plan.checks.map((c) => `${c.subject}|${c.actor.name}|${c.probe}`);
   const record = (w: WorldOutcome, index: number) => {
-    abortOnContextFailure(ex, w);
+    const decoded = decodeWorld(ex, w);
+    abortOnContextFailure(w, decoded.failures);
     for (const [rel, list] of w.inserted.rows) {
       rows += list.length;
       filled.set(rel, (filled.get(rel) ?? 0) + list.length);
@@ -97,9 +100,9 @@ export async function runProbes(db: ConnectionPool, catalog: Catalog, config: Re
       const first = !prev || index < prev.index;
       dropped.set(rel, { count: (prev?.count ?? 0) + d.count, reason: first ? d.reason : prev.reason, index: first ? index : prev.index });
     }
-    for (const { check: c, slot, outcome, note } of decodeWorld(ex, w).results) {
+    for (const { check: c, slot, outcome, note } of decoded.results) {
       if (outcome === '-' || outcome === 'c') continue;
-      const key = `${c.subject}|${c.actor.name}|${c.probe}`;
+      const key = cellKeys[c.id]!;
       let agg = cells.get(key);
       if (!agg) cells.set(key, (agg = { relation: c.subject, actor: c.actor.name, probe: c.probe, held: 0, leaked: 0, inconclusive: new Map(), overRestricted: 0 }));
       if (outcome === 'h') {
@@ -244,8 +247,8 @@ export function worldArbitrary(world: WorldPlan, config: ResolvedConfig) {
 }
 
 /** A context that cannot be entered proves nothing: stop with the actor, the SQL and PostgreSQL's error. */
-function abortOnContextFailure(ex: EngineContext, w: WorldOutcome): void {
-  for (const f of decodeWorld(ex, w).failures) {
+function abortOnContextFailure(w: WorldOutcome, failures: readonly GroupFailure[]): void {
+  for (const f of failures) {
     if (f.kind !== 'context') continue;
     const group = f.group;
     const gb = w.binding.groups.get(group.id)![f.slot]!;

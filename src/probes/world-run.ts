@@ -122,11 +122,11 @@ function runnerOf(ex: EngineContext): { statements: string[]; hash: string } {
  * several worlds can share one transaction (worldSession); any other error leaves the function.
  */
 function worldFunctionSql(snapshot: readonly string[]): string {
-  return `create or replace function pg_temp.tp_world(writes text[], p jsonb) returns jsonb language plpgsql as $tp$
-declare w text; v jsonb;
+  return `create or replace function pg_temp.tp_world(writes text, p jsonb) returns jsonb language plpgsql as $tp$
+declare v jsonb;
 begin
   begin
-    foreach w in array writes loop execute w; end loop;
+    if writes <> '' then execute writes; end if;
 ${snapshot.map((s) => `    ${s};`).join('\n')}
     v := pg_temp.tp_run(p);
     raise exception using errcode = 'TPRBK';
@@ -164,7 +164,9 @@ export function runWorld(db: TxSource, ex: EngineContext, shape: WorldShape, mas
 }
 
 // Values travel as parameters: the driver scans a query's text, and a world's payloads are most of it.
-const worldCall = (p: PreparedWorld) => sql`select pg_temp.tp_world(${p.writes}::text[], ${JSON.stringify(p.binding.wire)}::jsonb) as result`;
+// The writes as one text that EXECUTE runs statement after statement: as a text[] the driver escaped
+// each of them in JavaScript (~1.5 ms a world).
+const worldCall = (p: PreparedWorld) => sql`select pg_temp.tp_world(${p.writes.join(';\n')}::text, ${JSON.stringify(p.binding.wire)}::jsonb) as result`;
 
 function decode(p: PreparedWorld, rows: Array<Record<string, unknown>>, inserted: InsertResult, binding = p.binding): WorldOutcome {
   const result = rows[0]?.result as { o: string; n: string[]; t?: number[] } | undefined;
