@@ -314,9 +314,10 @@ end if;`;
 function candidateCache(key: string): string {
   let h = 0x811c9dc5;
   for (let i = 0; i < key.length; i++) h = Math.imul(h ^ key.charCodeAt(i), 0x01000193);
-  return `v_c${(h >>> 0).toString(36)}`;
+  return `v_cand_${(h >>> 0).toString(36)}`;
 }
-const CACHE_VARIABLE = /\bv_c[0-9a-z]+_[krwtp]\b/g;
+// A prefix of its own: a runner variable that merely starts with v_c (v_count_w) must not be taken for one.
+const CACHE_VARIABLE = /\bv_cand_[0-9a-z]+_[krwtp]\b/g;
 const CACHE_TYPES = { k: 'text[]', r: 'oid[]', w: 'tid[]', t: 'text[]', p: 'text[]' } as const;
 
 /** A choice of rows that depends on nothing but the snapshot and the subject's tenants. */

@@ -4,7 +4,7 @@ import { FOREIGN_FOR_WRITE, OWN_ROWS, perRowBlock } from '../../src/probes/runne
 // Write checks that pick their rows alike share one read of the snapshot per subject; a choice that
 // depends on anything but the subject's tenants is read again by every check.
 
-const caches = (block: string) => [...new Set(block.match(/\bv_c[0-9a-z]+_[krwtp]\b/g) ?? [])].sort();
+const caches = (block: string) => [...new Set(block.match(/\bv_cand_[0-9a-z]+_[krwtp]\b/g) ?? [])].sort();
 const block = (oids: number[], where: string) => perRowBlock({ oids, where, statement: 'delete from pg_temp.tp_v1', relation: 'x.t' });
 
 describe('candidate rows of a write check', () => {
@@ -24,6 +24,6 @@ describe('candidate rows of a write check', () => {
 
   it('are read again when the subject has other tenants', () => {
     const b = block([1, 2], FOREIGN_FOR_WRITE);
-    expect(b).toMatch(/if v_c[0-9a-z]+_k is distinct from v_allowed then/);
+    expect(b).toMatch(/if v_cand_[0-9a-z]+_k is distinct from v_allowed then/);
   });
 });
