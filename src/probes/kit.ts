@@ -25,7 +25,7 @@ export const readErrors = (mode: ContextMode) => (mode === 'context' ? REFUSED_H
 
 /** A read of relation `index` as the actor, with `before` run first (a forged setting, SET ROLE). */
 export function readBlock(cx: ProbeContext, p: ProbedRelation, mode: ContextMode, before: string[] = []): string | null {
-  const read = cx.statements.read(p.relation, RUNNER_BINDINGS, true);
+  const read = cx.statements.read(p.relation, RUNNER_BINDINGS);
   if (!read) return null;
   const i = p.index;
   return `if v_foreign[${i}] = 0 then v_state := 'e';

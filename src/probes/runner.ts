@@ -115,7 +115,8 @@ function runnerFunction(spec: RunnerSpec): string {
   const text = body.join('\n');
   const caches = [...new Set(text.match(CACHE_VARIABLE) ?? [])].sort();
   // Bounds of reads of partitioned tables (statements.ts readBounds), filled as the checker before any group logs in.
-  const bounds = spec.statements.readBounds().filter((b) => b.variables.some((v) => text.includes(v)));
+  // A relation's bounds are used together: one search of the (megabytes of) text per relation.
+  const bounds = spec.statements.readBounds().filter((b) => text.includes(b.variables[0]!));
   return `create or replace function pg_temp.tp_run(p jsonb) returns jsonb language plpgsql as $tp$
 declare${caches.map((v) => `\n  ${v} ${CACHE_TYPES[v.slice(-1) as keyof typeof CACHE_TYPES]};`).join('')}${bounds.map((b) => `\n  ${b.declarations.join(' ')}`).join('')}
   v_checker text := session_user;

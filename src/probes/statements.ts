@@ -24,9 +24,16 @@ export interface Bindings {
   allowed: string;
   /** jsonb: the check's payload. */
   payload: string;
+  /**
+   * The runner's bounds of a partitioned table's key column `k` (readBounds fills them): a read is
+   * bounded by them. A replay has none and reads the whole table.
+   */
+  keyBound?: (r: Relation, k: number, end: 'low' | 'high') => string;
 }
 
-export const RUNNER_BINDINGS: Bindings = { allowed: 'v_allowed', payload: 'v_payload' };
+const keyBound = (r: Relation, k: number, end: 'low' | 'high') => `v_k${end === 'low' ? 'l' : 'h'}${r.oid}_${k}`;
+
+export const RUNNER_BINDINGS: Bindings = { allowed: 'v_allowed', payload: 'v_payload', keyBound };
 
 export function literalBindings(allowed: readonly string[], payload: unknown): Bindings {
   return {
@@ -43,10 +50,10 @@ export interface Statements {
   /** The column a view (or any relation) exposes that names the tenant, or null. */
   exposedTenantColumn(r: Relation): string | null;
   /**
-   * A read of `r` as the actor: (rows of other tenants seen, own rows seen). `bounded`: in the runner,
-   * a partitioned table is read between the lowest and highest partition key of its rows (readBounds).
+   * A read of `r` as the actor: (rows of other tenants seen, own rows seen). With `b.keyBound` (the
+   * runner), a partitioned table is read between the lowest and highest key of its rows.
    */
-  read(r: Relation, b: Bindings, bounded?: boolean): string | null;
+  read(r: Relation, b: Bindings): string | null;
   /** The runner's variables for bounded reads, per partitioned table: declarations and the statement that fills them. */
   readBounds(): Array<{ variables: string[]; declarations: string[]; fill: string }>;
   /** `insert into r (cols) select cols from jsonb_to_record(payload) as x(cols)`. */
@@ -66,14 +73,13 @@ export interface Statements {
   victimKeyPredicate(name: string): string;
 }
 
-/** Key types with min() and max(): a read is bounded by them (enums too). */
-const RANGE_TYPES = new Set(['int2', 'int4', 'int8', 'numeric', 'float4', 'float8', 'text', 'varchar', 'bpchar', 'date', 'timestamp', 'timestamptz']);
-
 /**
  * Key types whose text (keyText) reads back as the same value whatever the actor's settings: a key of
  * another type prunes nothing, and is still correct.
  */
 const PRUNABLE_TYPES = new Set(['int2', 'int4', 'int8', 'numeric', 'float4', 'float8', 'text', 'varchar', 'bpchar', 'uuid', 'date', 'timestamp', 'timestamptz', 'bool']);
+/** Of those, the ones without min() and max(): a read is not bounded by them. */
+const NO_MIN_MAX = new Set(['uuid', 'bool']);
 
 export function statements(catalog: Catalog, config: ResolvedConfig, model: TenancyModel): Statements {
   const byName = new Map(catalog.relations.map((r) => [r.qualifiedName, r]));
@@ -135,9 +141,7 @@ export function statements(catalog: Catalog, config: ResolvedConfig, model: Tena
    * which lie between the lowest and highest key the relation holds (or have a NULL key): bounded so,
    * the generic plan keeps the partitions the world wrote to (2-5 of the reference's 49), not all.
    */
-  const rangeColumns = (r: Relation): Column[] =>
-    r.kind === 'partitioned-table' ? pruneColumns(r).filter((c) => c.category === 'E' || (c.typeSchema === 'pg_catalog' && RANGE_TYPES.has(c.typeName))) : [];
-  const bound = (r: Relation, k: number, end: 'l' | 'h') => `v_k${end}${r.oid}_${k}`;
+  const rangeColumns = (r: Relation): Column[] => pruneColumns(r).filter((c) => !(c.typeSchema === 'pg_catalog' && NO_MIN_MAX.has(c.typeName)));
 
   // The victim's key values, one text per column (SQL NULL for a NULL key), as the snapshot wrote them.
   const victimKey = (i: number) => `(nullif(current_setting('tp.vk', true), '')::text[])[${i + 1}]`;
@@ -149,14 +153,16 @@ export function statements(catalog: Catalog, config: ResolvedConfig, model: Tena
     tenantOf: (r, alias) => tenantOf(r, alias),
     leafOids,
     exposedTenantColumn: (r) => exposedTenantColumn(r),
-    read(r, b, bounded = false) {
+    read(r, b) {
       const rel = quoteRelation(r.qualifiedName);
       if (stored(r)) {
-        const ranges = bounded ? rangeColumns(r) : [];
-        const within = ranges.map((c, k) => {
-          const col = `t.${quoteIdent(c.name)}`;
-          return `((${col} >= ${bound(r, k, 'l')} and ${col} <= ${bound(r, k, 'h')}) or ${col} is null)`;
-        });
+        const bound = b.keyBound;
+        const within = bound
+          ? rangeColumns(r).map((c, k) => {
+              const col = `t.${quoteIdent(c.name)}`;
+              return `((${col} >= ${bound(r, k, 'low')} and ${col} <= ${bound(r, k, 'high')}) or ${col} is null)`;
+            })
+          : [];
         return (
           `select count(*) filter (where not (${allowedOf('s.tenant', b)} or s.shared)), count(*) filter (where ${allowedOf('s.tenant', b)}) ` +
           `from ${rel} t join ${T.snapshot} s on s.reloid = t.tableoid and s.row_ctid = t.ctid${within.length ? ` where ${within.join(' and ')}` : ''}`
@@ -229,11 +235,11 @@ export function statements(catalog: Catalog, config: ResolvedConfig, model: Tena
       return catalog.relations.flatMap((r) => {
         const cols = rangeColumns(r);
         if (cols.length === 0) return [];
-        const variables = cols.flatMap((_, k) => [bound(r, k, 'l'), bound(r, k, 'h')]);
+        const variables = cols.flatMap((_, k) => [keyBound(r, k, 'low'), keyBound(r, k, 'high')]);
         return [
           {
             variables,
-            declarations: cols.flatMap((c, k) => [`${bound(r, k, 'l')} ${typeName(c)};`, `${bound(r, k, 'h')} ${typeName(c)};`]),
+            declarations: cols.flatMap((c, k) => [`${keyBound(r, k, 'low')} ${typeName(c)};`, `${keyBound(r, k, 'high')} ${typeName(c)};`]),
             fill: `select ${cols.map((c) => `min(t.${quoteIdent(c.name)}), max(t.${quoteIdent(c.name)})`).join(', ')} into ${variables.join(', ')} from ${quoteRelation(r.qualifiedName)} t;`,
           },
         ];

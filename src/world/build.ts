@@ -243,7 +243,7 @@ function overridesOf(o: BuildOptions, p: PlannedRelation): ReadonlyMap<string, u
   let mine = byRelation.get(p);
   if (mine === undefined) {
     const name = p.relation.qualifiedName;
-    const found = p.columns.flatMap((c) => (all[`${name}.${c.name}`] === undefined ? [] : [[c.name, all[`${name}.${c.name}`]] as const]));
+    const found = p.columns.map((c) => [c.name, all[`${name}.${c.name}`]] as const).filter(([, value]) => value !== undefined);
     byRelation.set(p, (mine = found.length ? new Map(found) : null));
   }
   return mine ?? undefined;
